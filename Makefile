@@ -1,0 +1,46 @@
+# The two ways in: `make demo` and `make test`. Each builds its own virtual
+# environment from PyPI; nothing is assumed installed but python3.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# python-cwt and pycose pin cbor2<6 and cryptography<52, so the interoperability
+# peers live in their own environment and talk to the tests over a pipe.
+PEERS := .venv-peers
+PEERS_PY := $(PEERS)/bin/python
+
+.PHONY: demo test lint typecheck pytest bench peers clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[scan,test,lint]'
+	touch $@
+
+$(PEERS)/.installed: tests/peers/requirements.txt
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS_PY) -m pip install --quiet --disable-pip-version-check -r tests/peers/requirements.txt
+	touch $@
+
+peers: $(PEERS)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/vaxpass demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+pytest: $(VENV)/.installed $(PEERS)/.installed
+	VAXPASS_PEERS_PYTHON=$(abspath $(PEERS_PY)) $(PY) -bb -m pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed $(PEERS)/.installed
+	VAXPASS_PEERS_PYTHON=$(abspath $(PEERS_PY)) $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(PEERS) build dist .mypy_cache .ruff_cache

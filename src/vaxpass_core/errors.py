@@ -1,0 +1,243 @@
+"""Failure codes and the exception tree.
+
+Every failure the library can report has a stable string code (:class:`Code`).
+The codes are a contract: outside code stores and compares them, so a value is
+never renamed once released; new ones are only added.
+
+Exceptions are for callers who ask for them: ``attest()`` and ``issue()`` raise
+when they refuse, decoders raise on bad bytes, and
+:meth:`VerificationResult.raise_for_failure` turns a result into one.
+``verify()`` itself never raises on bad input.
+
+Wrong *calls* (a naive ``now``, ``str`` where ``bytes`` belong) are programming
+errors and raise plain :class:`TypeError` or :class:`ValueError`, never a
+:class:`VaxpassError`.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar
+
+
+__all__ = [
+    "AlgorithmError",
+    "Code",
+    "FacilityError",
+    "FacilityExpired",
+    "FacilityMismatch",
+    "FacilityMissing",
+    "FacilityRevoked",
+    "FacilitySignatureInvalid",
+    "FacilityUnknown",
+    "HC1Error",
+    "InvalidBase45",
+    "InvalidCWTClaims",
+    "InvalidPrefix",
+    "InvalidRecord",
+    "InvalidSignature",
+    "InvalidUVCI",
+    "InvalidZlib",
+    "KeyExpired",
+    "KeyOutsideValidity",
+    "KeyUsageError",
+    "MalformedCBOR",
+    "MalformedCOSE",
+    "NotYetValid",
+    "PassportExpired",
+    "QRNotFound",
+    "Revoked",
+    "SchemaError",
+    "TooLarge",
+    "UnknownKey",
+    "UnknownValueSetCode",
+    "VaxpassError",
+]
+
+
+class Code(enum.StrEnum):
+    """Stable failure codes. Extend, never rename."""
+
+    HC1_PREFIX = "hc1.prefix"
+    HC1_BASE45 = "hc1.base45"
+    HC1_ZLIB = "hc1.zlib"
+    HC1_TOO_LARGE = "hc1.too-large"
+    CBOR_MALFORMED = "cbor.malformed"
+    COSE_MALFORMED = "cose.malformed"
+    COSE_ALGORITHM = "cose.algorithm"
+    CWT_CLAIMS = "cwt.claims"
+    KEY_UNKNOWN = "key.unknown"
+    KEY_USAGE = "key.usage"
+    KEY_EXPIRED = "key.expired"
+    KEY_VALIDITY = "key.validity"
+    SIGNATURE_INVALID = "signature.invalid"
+    TIME_EXPIRED = "time.expired"
+    TIME_NOT_YET_VALID = "time.not-yet-valid"
+    SCHEMA_INVALID = "schema.invalid"
+    VALUESET_UNKNOWN = "valueset.unknown"
+    FACILITY_MISSING = "facility.missing"
+    FACILITY_UNKNOWN = "facility.unknown"
+    FACILITY_SIGNATURE = "facility.signature"
+    FACILITY_MISMATCH = "facility.mismatch"
+    FACILITY_EXPIRED = "facility.expired"
+    FACILITY_REVOKED = "facility.revoked"
+    REVOKED = "revoked"
+    RECORD_INVALID = "record.invalid"
+    UVCI_INVALID = "uvci.invalid"
+    QR_NOT_FOUND = "qr.not-found"
+
+
+class VaxpassError(Exception):
+    """Base of every error the library raises about bad data.
+
+    Abstract: raise a subclass. Each concrete subclass carries one :class:`Code`.
+    """
+
+    code: ClassVar[Code]
+    _by_code: ClassVar[dict[Code, type[VaxpassError]]] = {}
+
+    def __init__(self, message: str) -> None:
+        if not hasattr(type(self), "code"):
+            raise TypeError(f"{type(self).__name__} is abstract; raise a subclass with a code")
+        super().__init__(message)
+        self.message = message
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            if cls.code in VaxpassError._by_code:
+                raise TypeError(f"code {cls.code} already belongs to another class")
+            VaxpassError._by_code[cls.code] = cls
+
+    @classmethod
+    def for_code(cls, code: Code | str) -> type[VaxpassError]:
+        """The exception class that carries *code*."""
+        return VaxpassError._by_code[Code(code)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code.value!r})"
+
+
+# Transport: the HC1 text and its layers.
+class HC1Error(VaxpassError, ValueError):
+    """Grouping: the QR text could not be unpacked."""
+
+
+class InvalidPrefix(HC1Error):
+    code = Code.HC1_PREFIX
+
+
+class InvalidBase45(HC1Error):
+    code = Code.HC1_BASE45
+
+
+class InvalidZlib(HC1Error):
+    code = Code.HC1_ZLIB
+
+
+class TooLarge(HC1Error):
+    code = Code.HC1_TOO_LARGE
+
+
+class MalformedCBOR(VaxpassError, ValueError):
+    code = Code.CBOR_MALFORMED
+
+
+class MalformedCOSE(VaxpassError, ValueError):
+    code = Code.COSE_MALFORMED
+
+
+class AlgorithmError(VaxpassError, ValueError):
+    """The algorithm is unknown, not allowed, or does not fit the key."""
+
+    code = Code.COSE_ALGORITHM
+
+
+class InvalidCWTClaims(VaxpassError, ValueError):
+    code = Code.CWT_CLAIMS
+
+
+# Keys and signatures.
+class UnknownKey(VaxpassError, LookupError):
+    code = Code.KEY_UNKNOWN
+
+
+class KeyUsageError(VaxpassError):
+    code = Code.KEY_USAGE
+
+
+class KeyExpired(VaxpassError):
+    code = Code.KEY_EXPIRED
+
+
+class KeyOutsideValidity(VaxpassError):
+    """The CWT's ``iat`` or ``exp`` lies outside the signer certificate's validity."""
+
+    code = Code.KEY_VALIDITY
+
+
+class InvalidSignature(VaxpassError):
+    code = Code.SIGNATURE_INVALID
+
+
+# Time.
+class PassportExpired(VaxpassError):
+    code = Code.TIME_EXPIRED
+
+
+class NotYetValid(VaxpassError):
+    code = Code.TIME_NOT_YET_VALID
+
+
+# Content.
+class SchemaError(VaxpassError, ValueError):
+    code = Code.SCHEMA_INVALID
+
+
+class UnknownValueSetCode(VaxpassError, ValueError):
+    code = Code.VALUESET_UNKNOWN
+
+
+class InvalidRecord(VaxpassError, ValueError):
+    code = Code.RECORD_INVALID
+
+
+class InvalidUVCI(VaxpassError, ValueError):
+    code = Code.UVCI_INVALID
+
+
+# The facility level (Viet Nam's level-1 attestation).
+class FacilityError(VaxpassError):
+    """Grouping: the facility attestation did not hold."""
+
+
+class FacilityMissing(FacilityError):
+    code = Code.FACILITY_MISSING
+
+
+class FacilityUnknown(FacilityError, LookupError):
+    code = Code.FACILITY_UNKNOWN
+
+
+class FacilitySignatureInvalid(FacilityError):
+    code = Code.FACILITY_SIGNATURE
+
+
+class FacilityMismatch(FacilityError):
+    code = Code.FACILITY_MISMATCH
+
+
+class FacilityExpired(FacilityError):
+    code = Code.FACILITY_EXPIRED
+
+
+class FacilityRevoked(FacilityError):
+    code = Code.FACILITY_REVOKED
+
+
+class Revoked(VaxpassError):
+    code = Code.REVOKED
+
+
+class QRNotFound(VaxpassError, LookupError):
+    code = Code.QR_NOT_FOUND
