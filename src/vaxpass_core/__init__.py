@@ -1,8 +1,72 @@
-"""vaxpass-core: Viet Nam's vaccine passport and the EU Digital COVID Certificate."""
+"""vaxpass-core: Viet Nam's vaccine passport and the EU Digital COVID Certificate.
+
+The whole public API is importable from here::
+
+    import vaxpass_core as vp
+
+    att = vp.attest(record, facility=facility_signer, now=now)            # level 1
+    passport = vp.issue(att, issuer=ministry_signer, trust=trust, now=now)  # level 2
+    result = vp.verify(passport.qr_text, trust=trust, now=now)            # never raises
+
+Nothing in the library reads a file, the network or the clock: keys, trust and ``now`` are
+always arguments.
+"""
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
+from . import errors, uvci, valuesets
+from .attestation import Attestation, EmbeddedAttestation
+from .chain import Passport, attest, issue, reissue
 from .errors import Code, VaxpassError
+from .icao import transliterate
+from .policy import Policy
+from .record import FullName, VaccinationRecord
+from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
+from .signers import DocumentSigner, FacilitySigner
+from .trust import Revocation, TrustStore, revocation_entries
+from .verify import verify
 
 
-__all__ = ["Code", "VaxpassError"]
+__all__ = [
+    "CHECK_ORDER",
+    "Advisory",
+    "Attestation",
+    "Check",
+    "Code",
+    "DocumentSigner",
+    "EmbeddedAttestation",
+    "FacilitySigner",
+    "FullName",
+    "Passport",
+    "Policy",
+    "Revocation",
+    "Status",
+    "TrustStore",
+    "VaccinationRecord",
+    "VaxpassError",
+    "VerificationResult",
+    "__version__",
+    "attest",
+    "errors",
+    "issue",
+    "reissue",
+    "revocation_entries",
+    "testing",
+    "transliterate",
+    "uvci",
+    "valuesets",
+    "verify",
+]
+
+
+def __getattr__(name: str) -> object:
+    # `testing` pulls in the test PKI (and, on demand, hypothesis): load it only when asked.
+    if name == "testing":
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module(".testing", __name__)
+    if name == "__version__":
+        return _metadata.version("vaxpass-core")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,17 @@
-"""The only module that imports cbor2: bounded decoding and deterministic encoding."""
+"""The only module that imports cbor2: bounded decoding and deterministic encoding.
+
+Untrusted CBOR is decoded with hard limits: a size bound, a nesting bound, no
+indefinite lengths, no duplicate map keys and no trailing bytes. Tags are never
+*interpreted*: a tag comes back as a :class:`CBORTag` holding its raw content,
+so a bignum stays a byte string (no multi-megabyte integer arithmetic) and an
+epoch date stays a number. The reference-making tags (value sharing 28/29, string
+references 25/256) are refused: they can build cycles or amplify size. One
+exception: a date-time text (tag 0) decodes to the bare text, as in JSON.
+"""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import cbor2
@@ -9,12 +19,57 @@ import cbor2
 from .errors import MalformedCBOR
 
 
-__all__ = ["MAX_CBOR_BYTES", "MAX_DEPTH", "dumps", "loads"]
+__all__ = ["MAX_CBOR_BYTES", "MAX_DEPTH", "CBORTag", "dumps", "frozendict", "loads"]
+
+CBORTag = cbor2.CBORTag
+#: What a map inside a tag decodes to (cbor2 decodes tag content immutably).
+frozendict = cbor2.frozendict
 
 #: Nothing a QR code carries comes near this; larger input is refused unread.
 MAX_CBOR_BYTES = 64 * 1024
 #: A DCC nests five levels deep; the COSE and CWT wrappers add three.
 MAX_DEPTH = 16
+
+# Tags that make references between items: refused outright.
+_REFUSED_TAGS = frozenset({25, 28, 29, 256})
+# Tags cbor2 would otherwise interpret (dates, bignums, decimals, regexes, MIME,
+# UUIDs, sets, IP addresses...). The list is cbor2 6's built-in set; a tag that is
+# not in it reaches no built-in decoder and comes back as a CBORTag anyway.
+_NEUTRAL_TAGS = (2, 3, 4, 5, 30, 35, 36, 37, 52, 54, 100, 258, 260, 261, 1004, 55799)
+
+
+def _refuse(tag: int) -> Any:
+    def refuse(_value: Any, _immutable: bool) -> Any:
+        raise ValueError(f"CBOR tag {tag} is not accepted")
+
+    return refuse
+
+
+def _keep_raw(tag: int) -> Any:
+    def keep(value: Any, _immutable: bool) -> Any:
+        return CBORTag(tag, value)
+
+    return keep
+
+
+def _date_string(value: Any, _immutable: bool) -> Any:
+    # Tag 0 (RFC 3339 text): some issuers (Sweden) wrap DCC timestamps in it. The
+    # DCC is JSON, where the tag has no place, so keep just the text, unparsed.
+    if type(value) is not str:
+        raise ValueError("tag 0 must hold a text string")
+    return value
+
+
+def _epoch_date(value: Any, _immutable: bool) -> Any:
+    # Tag 1 (epoch seconds): kept as a tag so that claim decoding can tell it was there.
+    if type(value) not in (int, float):
+        raise ValueError("tag 1 must hold a number")
+    return CBORTag(1, value)
+
+
+_SEMANTIC_DECODERS: dict[int, Any] = {t: _refuse(t) for t in _REFUSED_TAGS}
+_SEMANTIC_DECODERS.update({t: _keep_raw(t) for t in _NEUTRAL_TAGS})
+_SEMANTIC_DECODERS.update({0: _date_string, 1: _epoch_date})
 
 
 def dumps(value: Any) -> bytes:
@@ -23,15 +78,25 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(data: bytes) -> Any:
-    """Decode one CBOR item from untrusted *data*; raise only :class:`MalformedCBOR`."""
-    if len(data) > MAX_CBOR_BYTES:
-        raise MalformedCBOR(f"CBOR of {len(data)} bytes exceeds the {MAX_CBOR_BYTES}-byte bound")
+    """Decode exactly one CBOR item from untrusted *data*; raise only :class:`MalformedCBOR`."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"CBOR input must be bytes, not {type(data).__name__}")
+    size = len(data)
+    if size > MAX_CBOR_BYTES:
+        raise MalformedCBOR(f"CBOR of {size} bytes exceeds the {MAX_CBOR_BYTES}-byte bound")
+    if size == 0:
+        raise MalformedCBOR("empty input is not CBOR")
+    fp = io.BytesIO(data)
     try:
-        return cbor2.loads(
-            data,
+        value = cbor2.CBORDecoder(
+            fp,
             max_depth=MAX_DEPTH,
             allow_indefinite=False,
             allow_duplicate_keys=False,
-        )
+            semantic_decoders=_SEMANTIC_DECODERS,
+        ).decode()
     except Exception as exc:  # cbor2 has raised many exception types on garbage over time
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
+    if fp.tell() != size:
+        raise MalformedCBOR(f"{size - fp.tell()} trailing bytes after the CBOR item")
+    return value

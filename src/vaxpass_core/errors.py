@@ -17,7 +17,11 @@ errors and raise plain :class:`TypeError` or :class:`ValueError`, never a
 from __future__ import annotations
 
 import enum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+
+if TYPE_CHECKING:
+    from .result import VerificationResult
 
 
 __all__ = [
@@ -101,6 +105,8 @@ class VaxpassError(Exception):
             raise TypeError(f"{type(self).__name__} is abstract; raise a subclass with a code")
         super().__init__(message)
         self.message = message
+        #: Set when the error comes from a :class:`VerificationResult`.
+        self.result: VerificationResult | None = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -1,0 +1,250 @@
+"""Viet Nam's level 1: a vaccination facility's signature over the 11-field record.
+
+The facility signs the record's deterministic CBOR (:meth:`VaccinationRecord.to_cbor`) as a
+COSE_Sign1 whose protected header is exactly, in canonical CBOR::
+
+    {1: alg, 4: facility kid, 15: {6: signed_at}}
+
+(label 15 is "CWT Claims" in a COSE header, RFC 9597; claim 6 is ``iat``). That is an
+:class:`Attestation`, what the facility sends the ministry.
+
+When the ministry issues the passport, the attestation travels *inside* the ministry-signed
+CWT under the private-use claim :data:`ATTESTATION_CLAIM` (RFC 8392 section 9.1: labels
+below -65536 are for private use, so EU verifiers ignore it) as one byte string of fixed
+layout, the most compact form a QR code can carry:
+
+======  =====  ==========================================================
+offset  bytes  content
+======  =====  ==========================================================
+0       8      facility kid (SHA-256 of the facility certificate, first 8)
+8       4      signed_at, seconds since the epoch, unsigned big-endian
+12      2      nationality, ISO 3166-1 alpha-2, ASCII (field 3)
+14      4      record digest: SHA-256 of the record's CBOR, first 4 bytes
+18      rest   the facility's COSE signature (64 bytes for ES256)
+======  =====  ==========================================================
+
+Everything else the facility signed can be rebuilt from the DCC: the record from the DCC
+plus the nationality (a DCC has no place for it), and the protected header from the kid,
+``signed_at`` and the facility key's algorithm. The digest lets a verifier tell
+``facility.mismatch`` (the facility signed another record) from ``facility.signature`` (a
+bad signature). For an ES256 facility the claim adds 89 bytes, 134 characters of QR text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from . import _cbor, cose
+from .errors import (
+    FacilityMismatch,
+    FacilitySignatureInvalid,
+    MalformedCOSE,
+    VaxpassError,
+)
+from .record import VaccinationRecord
+
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .trust import FacilityCertificate
+
+
+__all__ = [
+    "ATTESTATION_CLAIM",
+    "Attestation",
+    "EmbeddedAttestation",
+    "protected_header",
+    "record_digest",
+    "verify_embedded",
+    "verify_signature",
+]
+
+#: The private-use CWT claim carrying the facility attestation inside a passport.
+ATTESTATION_CLAIM: Final = -65537
+#: How much of SHA-256(record CBOR) the passport carries to tell a mismatch apart.
+DIGEST_BYTES: Final = 4
+_HEADER_CLAIMS: Final = 15  # RFC 9597: CWT claims in a COSE header
+_CLAIM_IAT: Final = 6
+_KID_BYTES: Final = 8
+_MAX_SIGNATURE: Final = 1024  # RSA-8192; anything longer is not a signature
+_MAX_TIME: Final = 1 << 32  # signed_at is carried in four bytes: until the year 2106
+_FIXED: Final = 18  # kid, signed_at, nationality and digest come before the signature
+
+
+def protected_header(alg: int, kid: bytes, signed_at: int) -> bytes:
+    """The exact protected header bytes of a facility attestation."""
+    return _cbor.dumps({cose.HEADER_ALG: alg, cose.HEADER_KID: kid, _HEADER_CLAIMS: {6: signed_at}})
+
+
+def record_digest(record_cbor: bytes) -> bytes:
+    return hashlib.sha256(record_cbor).digest()[:DIGEST_BYTES]
+
+
+@attrs.frozen
+class Attestation:
+    """A facility's signed statement that *record* is right (level 1).
+
+    Make one with :func:`vaxpass_core.attest`; send :meth:`to_bytes`; read one back with
+    :meth:`from_bytes`. Untrusted until the ministry checks it against its trust store.
+    """
+
+    record: VaccinationRecord
+    facility_kid: bytes
+    signed_at: int
+    alg: int
+    signature: bytes
+
+    @property
+    def protected(self) -> bytes:
+        return protected_header(self.alg, self.facility_kid, self.signed_at)
+
+    def to_bytes(self) -> bytes:
+        """The COSE_Sign1 (tagged 18), as the facility sends it to the ministry."""
+        return _cbor.dumps(
+            _cbor.CBORTag(
+                cose.TAG_SIGN1, [self.protected, {}, self.record.to_cbor(), self.signature]
+            )
+        )
+
+    def message(self) -> cose.Sign1Message:
+        return _message(
+            self.protected, self.alg, self.facility_kid, self.record.to_cbor(), self.signature
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Attestation:
+        """Parse an attestation from untrusted bytes.
+
+        Raises :class:`~vaxpass_core.errors.MalformedCBOR`, ``MalformedCOSE`` (not the header
+        form above) or ``InvalidRecord`` (the payload is not a valid record; codes outside
+        the value sets are accepted here and judged by the issuer).
+        """
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"an attestation is bytes, not {type(data).__name__}")
+        message = cose.decode_sign1(bytes(data))
+        header = message.protected_header
+        alg, kid = header.get(cose.HEADER_ALG), header.get(cose.HEADER_KID)
+        claims = header.get(_HEADER_CLAIMS)
+        signed_at = claims.get(_CLAIM_IAT) if isinstance(claims, dict) else None
+        if (
+            type(alg) is not int
+            or type(kid) is not bytes
+            or len(kid) != _KID_BYTES
+            or type(signed_at) is not int
+            or not 0 <= signed_at < _MAX_TIME
+            or message.protected != protected_header(alg, kid, signed_at)
+        ):
+            raise MalformedCOSE(
+                "an attestation's protected header must be exactly "
+                "{1: alg, 4: kid (8 bytes), 15: {6: signed_at}} in canonical CBOR"
+            )
+        if message.unprotected_header:
+            raise MalformedCOSE("an attestation has no unprotected header parameters")
+        record = VaccinationRecord.from_cbor(message.payload, allow_unknown_codes=True)
+        return cls(record, kid, signed_at, alg, message.signature)
+
+    def embedded(self) -> EmbeddedAttestation:
+        """The compact form the ministry puts in the passport."""
+        return EmbeddedAttestation(
+            facility_kid=self.facility_kid,
+            nationality=self.record.nationality,
+            signed_at=self.signed_at,
+            record_digest=record_digest(self.record.to_cbor()),
+            signature=self.signature,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class EmbeddedAttestation:
+    """The attestation as a passport carries it (claim :data:`ATTESTATION_CLAIM`)."""
+
+    facility_kid: bytes
+    nationality: str
+    signed_at: int
+    record_digest: bytes
+    signature: bytes
+
+    def to_claim(self) -> bytes:
+        return (
+            self.facility_kid
+            + self.signed_at.to_bytes(4, "big")
+            + self.nationality.encode("ascii")
+            + self.record_digest
+            + self.signature
+        )
+
+    @classmethod
+    def from_claim(cls, value: Any) -> EmbeddedAttestation:
+        """Read the claim from untrusted data; raise ``FacilitySignatureInvalid`` if malformed."""
+        if type(value) is not bytes or not _FIXED < len(value) <= _FIXED + _MAX_SIGNATURE:
+            raise FacilitySignatureInvalid(
+                f"claim {ATTESTATION_CLAIM} is not an attestation byte string"
+            )
+        nationality = value[12:14]
+        if not nationality.isalpha() or not nationality.isupper():
+            raise FacilitySignatureInvalid("the attestation's nationality is not two letters")
+        return cls(
+            facility_kid=value[:8],
+            signed_at=int.from_bytes(value[8:12], "big"),
+            nationality=nationality.decode("ascii"),
+            record_digest=value[14:_FIXED],
+            signature=value[_FIXED:],
+        )
+
+
+def _message(
+    protected: bytes, alg: int, kid: bytes, payload: bytes, signature: bytes
+) -> cose.Sign1Message:
+    return cose.Sign1Message(
+        protected, {cose.HEADER_ALG: alg, cose.HEADER_KID: kid}, {}, payload, signature, True
+    )
+
+
+def verify_signature(
+    *,
+    kid: bytes,
+    signed_at: int,
+    record_cbor: bytes,
+    signature: bytes,
+    facilities: Iterable[FacilityCertificate],
+    alg: int | None = None,
+) -> FacilityCertificate:
+    """The facility certificate whose key made *signature*; raise if none did.
+
+    With *alg* None (the embedded form, which does not carry it) each key's own algorithm
+    is used to rebuild the protected header.
+    """
+    for facility in facilities:
+        key_alg = cose.algorithm_for_key(facility.public_key)
+        if alg is not None and key_alg != alg:
+            continue
+        protected = protected_header(key_alg, kid, signed_at)
+        message = _message(protected, key_alg, kid, record_cbor, signature)
+        try:
+            cose.verify_sign1(message, facility.public_key)
+        except VaxpassError:
+            continue
+        return facility
+    raise FacilitySignatureInvalid("the facility signature does not verify")
+
+
+def verify_embedded(
+    embedded: EmbeddedAttestation,
+    record: VaccinationRecord,
+    facilities: Iterable[FacilityCertificate],
+) -> FacilityCertificate:
+    """Check that a facility signed exactly *record*, as the passport says."""
+    record_cbor = record.to_cbor()
+    if record_digest(record_cbor) != embedded.record_digest:
+        raise FacilityMismatch("the facility attested a different record than the passport holds")
+    return verify_signature(
+        kid=embedded.facility_kid,
+        signed_at=embedded.signed_at,
+        record_cbor=record_cbor,
+        signature=embedded.signature,
+        facilities=facilities,
+    )

@@ -1,0 +1,478 @@
+"""COSE_Sign1 (RFC 9052) over ``cryptography``: the hazmat layer.
+
+Parsing is separate from trust: :func:`decode_sign1` turns bytes into an untrusted
+:class:`Sign1Message`; :func:`verify_sign1` checks it against a public key the
+caller chose (by ``kid``). The signature is always checked over the protected
+header bytes *as received*; nothing is re-encoded.
+
+Input policy (hcert spec 1.0.x section 3.3, dgc-testdata CO18 to CO23 and CO28):
+
+* Tagged (18), untagged, and tagged 18 inside the CWT tag 61 are all accepted;
+  real issuers emit each of them. Any other tag is ``cose.malformed``.
+* ``kid`` and ``alg`` are read from the protected header, else the unprotected
+  one; the protected value wins even when the unprotected one differs.
+* The payload must be present (no detached payloads) and be a byte string.
+
+Output: always tagged 18, ``alg`` and ``kid`` in the protected header, encoded
+deterministically (RFC 8949 section 4.2), so equal inputs give equal bytes.
+ECDSA signs deterministically (RFC 6979) unless told otherwise; RSASSA-PSS and
+EdDSA need no such option (PSS is randomised by design, EdDSA is deterministic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import attrs
+from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from . import _cbor
+from .errors import AlgorithmError, InvalidSignature, MalformedCBOR, MalformedCOSE
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from cryptography import x509
+
+
+__all__ = [
+    "EDDSA",
+    "ES256",
+    "ES384",
+    "ES512",
+    "HEADER_ALG",
+    "HEADER_KID",
+    "PS256",
+    "TAG_CWT",
+    "TAG_SIGN1",
+    "PrivateKey",
+    "PublicKey",
+    "Sign1Message",
+    "algorithm_for_key",
+    "decode_sign1",
+    "kid_for_certificate",
+    "sign1",
+    "sign_with_protected",
+    "verify_sign1",
+]
+
+# COSE algorithm identifiers (IANA "COSE Algorithms").
+ES256, ES384, ES512, PS256, EDDSA = -7, -35, -36, -37, -8
+HEADER_ALG, HEADER_KID = 1, 4
+TAG_SIGN1, TAG_CWT = 18, 61
+#: RSA keys below this size are refused for PS256 (hcert spec: at least 2048).
+MIN_RSA_BITS = 2048
+
+PrivateKey: TypeAlias = (
+    ec.EllipticCurvePrivateKey
+    | rsa.RSAPrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
+PublicKey: TypeAlias = (
+    ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
+)
+
+_EC_ALGS: dict[int, tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]] = {
+    # alg: (curve, hash, bytes per coordinate)
+    ES256: (ec.SECP256R1, hashes.SHA256(), 32),
+    ES384: (ec.SECP384R1, hashes.SHA384(), 48),
+    ES512: (ec.SECP521R1, hashes.SHA512(), 66),
+}
+_EC_VERIFY = {alg: ec.ECDSA(h) for alg, (_, h, _) in _EC_ALGS.items()}
+_PSS_SIGN = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+# RFC 8230 fixes the salt at the hash length; verification recovers it, so a
+# signer that got it wrong still verifies (cryptography allows AUTO only here).
+_PSS_VERIFY = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
+_SHA256 = hashes.SHA256()
+
+
+# ---- minimal CBOR heads, for byte concatenation on the hot paths ------------
+def _head(major: int, length: int) -> bytes:
+    """The CBOR head of a definite-length item (RFC 8949 section 3)."""
+    mt = major << 5
+    if length < 24:
+        return bytes((mt | length,))
+    if length < 0x100:
+        return bytes((mt | 24, length))
+    if length < 0x10000:
+        return bytes((mt | 25,)) + length.to_bytes(2, "big")
+    return bytes((mt | 26,)) + length.to_bytes(4, "big")
+
+
+def _bstr(data: bytes) -> bytes:
+    return _head(2, len(data)) + data
+
+
+_ARRAY_TYPES = (list, tuple)
+_MAP_TYPES = (dict, _cbor.frozendict)
+
+# array(4), text "Signature1": the fixed start of every Sig_structure.
+_SIG1_PREFIX = b"\x84\x6aSignature1"
+
+
+@attrs.frozen
+class Sign1Message:
+    """A parsed COSE_Sign1. Untrusted until :func:`verify_sign1` passes."""
+
+    protected: bytes  # the protected header bytes as received: verify over these
+    protected_header: Mapping[Any, Any]
+    unprotected_header: Mapping[Any, Any]
+    payload: bytes
+    signature: bytes
+    tagged: bool
+
+    @property
+    def alg(self) -> int | None:
+        """The algorithm: protected header first, else unprotected."""
+        alg = self.protected_header.get(HEADER_ALG)
+        if alg is None:
+            alg = self.unprotected_header.get(HEADER_ALG)
+        return alg
+
+    @property
+    def kid(self) -> bytes | None:
+        """The key identifier: protected header first, else unprotected."""
+        kid = self.protected_header.get(HEADER_KID)
+        if kid is None:
+            kid = self.unprotected_header.get(HEADER_KID)
+        return kid
+
+    def sig_structure(self) -> bytes:
+        """``["Signature1", protected, b"", payload]``, canonical CBOR (RFC 9052 4.4)."""
+        return _sig_structure(self.protected, self.payload)
+
+
+# Sig_structure start per protected header: the same few for every signer.
+_SIG_PREFIX_CACHE: dict[bytes, bytes] = {}
+
+
+def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    prefix = _SIG_PREFIX_CACHE.get(protected)
+    if prefix is None:
+        # array(4), "Signature1", protected, external_aad (empty byte string)
+        prefix = _SIG1_PREFIX + _bstr(protected) + b"\x40"
+        if len(_SIG_PREFIX_CACHE) >= _HEADER_CACHE_SIZE:
+            _SIG_PREFIX_CACHE.clear()
+        _SIG_PREFIX_CACHE[protected] = prefix
+    return prefix + _bstr(payload)
+
+
+def _check_header(header: Any, where: str) -> Mapping[Any, Any]:
+    if type(header) not in _MAP_TYPES:
+        raise MalformedCOSE(f"the {where} header is not a map")
+    alg = header.get(HEADER_ALG)
+    if alg is not None and type(alg) is not int:
+        raise MalformedCOSE(f"the {where} alg is not an integer")
+    kid = header.get(HEADER_KID)
+    if kid is not None and type(kid) is not bytes:
+        raise MalformedCOSE(f"the {where} kid is not a byte string")
+    mapping: Mapping[Any, Any] = header
+    return mapping
+
+
+# Every passport from one signer carries the same protected header bytes, so their
+# decoding is cached (bounded; only headers made of immutable scalars, served as
+# read-only mappings, so no caller can alter what another one sees).
+_HEADER_CACHE: dict[bytes, Mapping[Any, Any]] = {}
+_HEADER_CACHE_SIZE = 256
+_SCALARS = (int, bytes, str, bool, type(None))
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+def _protected_header(protected: bytes) -> Mapping[Any, Any]:
+    cached = _HEADER_CACHE.get(protected)
+    if cached is not None:
+        return cached
+    if not protected:
+        return _EMPTY  # RFC 9052 section 3: an empty byte string stands for an empty map
+    try:
+        header = _check_header(_cbor.loads(protected), "protected")
+    except MalformedCBOR as exc:
+        raise MalformedCOSE(f"the protected header is not CBOR: {exc.message}") from None
+    if all(type(k) in _SCALARS and type(v) in _SCALARS for k, v in header.items()):
+        if len(_HEADER_CACHE) >= _HEADER_CACHE_SIZE:
+            _HEADER_CACHE.clear()
+        header = _HEADER_CACHE[protected] = MappingProxyType(dict(header))
+    return header
+
+
+def _bstr_at(data: bytes, pos: int) -> tuple[bytes, int] | None:
+    """The byte string whose head is at *pos*, and the position after it; None if not one."""
+    initial = data[pos]
+    if initial >> 5 != 2:
+        return None
+    info = initial & 0x1F
+    if info < 24:
+        start, length = pos + 1, info
+    elif 24 <= info <= 27:
+        width = 1 << (info - 24)
+        start = pos + 1 + width
+        length = int.from_bytes(data[pos + 1 : start], "big")
+    else:
+        return None
+    end = start + length
+    if end > len(data):
+        return None
+    return data[start:end], end
+
+
+def _fast_sign1(data: bytes) -> Sign1Message | None:
+    """The common shape, parsed by hand: [tag 61] [tag 18] [bstr, {}, bstr, bstr].
+
+    Returns None for anything else (or anything odd), and the general path, which
+    accepts a superset of this, decides. Both give the same result where both apply.
+    """
+    try:
+        pos = 0
+        if data[0] == 0xD8 and data[1] == TAG_CWT and data[2] == 0xD2:
+            pos = 2
+        tagged = data[pos] == 0xD2
+        pos += tagged
+        if data[pos] != 0x84:
+            return None
+        protected = _bstr_at(data, pos + 1)
+        if protected is None or data[protected[1]] != 0xA0:  # unprotected: the empty map
+            return None
+        payload = _bstr_at(data, protected[1] + 1)
+        if payload is None:
+            return None
+        signature = _bstr_at(data, payload[1])
+        if signature is None or signature[1] != len(data):
+            return None
+    except IndexError:
+        return None
+    return Sign1Message(
+        protected[0],
+        _protected_header(protected[0]),
+        _EMPTY,
+        payload[0],
+        signature[0],
+        tagged,
+    )
+
+
+def decode_sign1(data: bytes) -> Sign1Message:
+    """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`."""
+    if type(data) is bytes and len(data) <= _cbor.MAX_CBOR_BYTES:
+        message = _fast_sign1(data)
+        if message is not None:
+            return message
+    item = _cbor.loads(data)
+    tagged = False
+    if type(item) is _cbor.CBORTag:
+        if item.tag == TAG_CWT and type(item.value) is _cbor.CBORTag:
+            item = item.value
+        if item.tag != TAG_SIGN1:
+            raise MalformedCOSE(f"CBOR tag {item.tag} is not COSE_Sign1 (18)")
+        item = item.value
+        tagged = True
+    # cbor2 decodes a tag's content immutably: tuples and frozendicts.
+    if type(item) not in _ARRAY_TYPES or len(item) != 4:
+        raise MalformedCOSE("COSE_Sign1 is not an array of four items")
+    protected, unprotected, payload, signature = item
+    if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
+        raise MalformedCOSE("COSE_Sign1 protected header, payload and signature must be bytes")
+    return Sign1Message(
+        protected,
+        _protected_header(protected),
+        _check_header(unprotected, "unprotected"),
+        payload,
+        signature,
+        tagged,
+    )
+
+
+# ---- keys and algorithms --------------------------------------------------------
+def _curve_alg(curve: ec.EllipticCurve) -> int:
+    for alg, (curve_type, _, _) in _EC_ALGS.items():
+        if isinstance(curve, curve_type):
+            return alg
+    raise AlgorithmError(f"no COSE algorithm for the EC curve {curve.name}")
+
+
+def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
+    """The natural COSE algorithm for *key* (private or public)."""
+    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+        return _curve_alg(key.curve)
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        return PS256
+    if isinstance(
+        key,
+        ed25519.Ed25519PrivateKey
+        | ed25519.Ed25519PublicKey
+        | ed448.Ed448PrivateKey
+        | ed448.Ed448PublicKey,
+    ):
+        return EDDSA
+    raise AlgorithmError(f"no COSE algorithm for a {type(key).__name__}")
+
+
+def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
+    """Raise :class:`AlgorithmError` unless *alg* is known and fits *key*."""
+    if alg in _EC_ALGS:
+        if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+            raise AlgorithmError(f"alg {alg} needs an EC key, not a {type(key).__name__}")
+        if not isinstance(key.curve, _EC_ALGS[alg][0]):
+            raise AlgorithmError(f"alg {alg} does not fit an EC key on {key.curve.name}")
+    elif alg == PS256:
+        if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+            raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
+        if key.key_size < MIN_RSA_BITS:
+            raise AlgorithmError(f"an RSA key of {key.key_size} bits is too small for PS256")
+    elif alg == EDDSA:
+        if not isinstance(
+            key,
+            ed25519.Ed25519PrivateKey
+            | ed25519.Ed25519PublicKey
+            | ed448.Ed448PrivateKey
+            | ed448.Ed448PublicKey,
+        ):
+            raise AlgorithmError(f"EdDSA needs an Ed25519 or Ed448 key, not a {type(key).__name__}")
+    else:
+        raise AlgorithmError(f"COSE algorithm {alg!r} is not supported")
+
+
+def kid_for_certificate(cert: x509.Certificate) -> bytes:
+    """The hcert ``kid``: the first 8 bytes of SHA-256 over the certificate's DER."""
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest()[:8]
+
+
+# ---- signing ----------------------------------------------------------------------
+def _raw_ecdsa(der: bytes, size: int) -> bytes:
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def _sign(alg: int, key: PrivateKey, data: bytes, deterministic: bool) -> bytes:
+    if alg in _EC_ALGS:
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        _, digest, size = _EC_ALGS[alg]
+        der = key.sign(data, ec.ECDSA(digest, deterministic_signing=deterministic))
+        return _raw_ecdsa(der, size)
+    if alg == PS256:
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key.sign(data, _PSS_SIGN, _SHA256)
+    assert isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
+    return key.sign(data)
+
+
+def _protected_bytes(alg: int, kid: bytes | None) -> bytes:
+    # Canonical map {1: alg, 4: kid}; COSE algorithm ids are small negative ints.
+    alg_bytes = _cbor.dumps(alg)
+    if kid is None:
+        return b"\xa1\x01" + alg_bytes
+    return b"\xa2\x01" + alg_bytes + b"\x04" + _bstr(kid)
+
+
+def sign_with_protected(
+    protected: bytes,
+    payload: bytes,
+    *,
+    key: PrivateKey,
+    alg: int,
+    deterministic: bool = True,
+) -> bytes:
+    """The COSE signature over ``Sig_structure(protected, payload)``, for callers that
+    build their own protected header (extra labels) and assemble the message themselves.
+
+    *protected* is used byte for byte; it should name *alg*, which must fit *key*.
+    """
+    if not isinstance(protected, bytes) or not isinstance(payload, bytes):
+        raise TypeError("protected and payload must be bytes")
+    _check_fit(alg, key)
+    return _sign(alg, key, _sig_structure(protected, payload), deterministic)
+
+
+def sign1(
+    payload: bytes,
+    *,
+    key: PrivateKey,
+    kid: bytes | None,
+    alg: int | None = None,
+    deterministic: bool = True,
+    unprotected: Mapping[int, Any] | None = None,
+) -> bytes:
+    """Sign *payload* as a tagged COSE_Sign1; ``alg`` and ``kid`` go in the protected header."""
+    if not isinstance(payload, bytes):
+        raise TypeError(f"payload must be bytes, not {type(payload).__name__}")
+    if kid is not None and not isinstance(kid, bytes):
+        raise TypeError(f"kid must be bytes or None, not {type(kid).__name__}")
+    if alg is None:
+        alg = algorithm_for_key(key)
+    _check_fit(alg, key)
+    protected = _protected_bytes(alg, kid)
+    if unprotected:
+        taken = {HEADER_ALG} if kid is None else {HEADER_ALG, HEADER_KID}
+        clash = taken & set(unprotected)
+        if clash:
+            raise ValueError(f"labels {sorted(clash)} are already in the protected header")
+        unprotected_bytes = _cbor.dumps(dict(unprotected))
+    else:
+        unprotected_bytes = b"\xa0"
+    signature = _sign(alg, key, _sig_structure(protected, payload), deterministic)
+    return b"\xd2\x84" + _bstr(protected) + unprotected_bytes + _bstr(payload) + _bstr(signature)
+
+
+# ---- verification -----------------------------------------------------------------
+def _der_integer(raw: bytes) -> bytes:
+    if 0 < raw[0] < 0x80:  # the common case: already minimal and positive
+        return bytes((2, len(raw))) + raw
+    raw = raw.lstrip(b"\x00") or b"\x00"
+    if raw[0] & 0x80:
+        raw = b"\x00" + raw
+    return bytes((2, len(raw))) + raw
+
+
+def _der_signature(raw: bytes, size: int) -> bytes:
+    """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography wants."""
+    body = _der_integer(raw[:size]) + _der_integer(raw[size:])
+    if len(body) < 0x80:
+        return b"\x30" + bytes((len(body),)) + body
+    return b"\x30\x81" + bytes((len(body),)) + body
+
+
+def _verify_ec(alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
+    size = _EC_ALGS[alg][2]
+    if len(signature) != 2 * size:
+        raise InvalidSignature(f"an {alg} signature has {2 * size} bytes, not {len(signature)}")
+    key.verify(_der_signature(signature, size), data, _EC_VERIFY[alg])  # type: ignore[call-arg, arg-type]
+
+
+def _verify_pss(_alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
+    key.verify(signature, data, _PSS_VERIFY, _SHA256)  # type: ignore[call-arg, arg-type]
+
+
+def _verify_eddsa(_alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
+    key.verify(signature, data)  # type: ignore[call-arg]
+
+
+_VERIFIERS: dict[int, Callable[[int, PublicKey, bytes, bytes], None]] = {
+    ES256: _verify_ec,
+    ES384: _verify_ec,
+    ES512: _verify_ec,
+    PS256: _verify_pss,
+    EDDSA: _verify_eddsa,
+}
+
+
+def verify_sign1(message: Sign1Message, public_key: PublicKey) -> None:
+    """Check *message*'s signature with *public_key*; return None or raise.
+
+    :class:`AlgorithmError` when ``alg`` is missing, unknown or does not fit the
+    key; :class:`InvalidSignature` when the signature does not verify.
+    """
+    alg = message.alg
+    if alg is None:
+        raise AlgorithmError("the COSE message names no algorithm")
+    _check_fit(alg, public_key)
+    try:
+        _VERIFIERS[alg](alg, public_key, message.signature, message.sig_structure())
+    except _CryptoInvalidSignature:
+        raise InvalidSignature("the COSE signature does not verify") from None

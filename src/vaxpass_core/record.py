@@ -1,0 +1,514 @@
+"""The 11-field vaccination record of Decision 5772/QĐ-BYT, validated once, at construction.
+
+:class:`VaccinationRecord` is a frozen attrs class. Its constructor validates every field
+and raises :class:`~vaxpass_core.errors.InvalidRecord` (code ``record.invalid``) naming
+the field and the rule it breaks; a value of the wrong *type* (an ``int`` where a name
+belongs) is a programming error and raises :class:`TypeError`. The decoders for untrusted
+data (:meth:`~VaccinationRecord.from_cbor`, :meth:`~VaccinationRecord.from_wire`,
+:meth:`~VaccinationRecord.from_dcc`) raise only :class:`InvalidRecord` (and
+:class:`~vaxpass_core.errors.MalformedCBOR` / :class:`~vaxpass_core.errors.SchemaError`
+for bytes and DCC structure).
+
+Normal forms, so that equal records encode to equal bytes: names are NFC-normalised and
+stripped, full dates become :class:`datetime.date` (partial dates of birth, ``"1983"`` and
+``"1983-10"``, stay strings).
+
+The wire form (what the facility signs) is a CBOR map with integer keys 1..11, one per
+field, in core deterministic encoding (RFC 8949 section 4.2):
+
+===  ========================  ====================================================
+key  field                     CBOR value
+===  ========================  ====================================================
+1    full_name                 array ``[family, given]``, or
+                               ``[family, given, family_icao|null, given_icao|null]``
+                               when an ICAO form is given explicitly
+2    date_of_birth             text: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``""``
+3    nationality               text: ISO 3166-1 alpha-2
+4    disease                   text (value set ``tg``)
+5    doses_received            unsigned integer
+6    vaccination_date          text: ``YYYY-MM-DD``
+7    dose_number               unsigned integer
+8    vaccine                   text (value set ``vp``)
+9    product                   text (value set ``mp``)
+10   manufacturer              text (value set ``ma``)
+11   certificate_id            text (a UVCI)
+===  ========================  ====================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any, Final, Self, TypeAlias, TypeVar
+
+import attrs
+
+from . import _cbor, dcc, uvci, valuesets
+from .errors import InvalidRecord
+from .icao import transliterate
+
+
+__all__ = ["FIELDS", "FieldInfo", "FullName", "VaccinationRecord", "sample"]
+
+
+@attrs.frozen
+class FieldInfo:
+    """One of the 11 fields: its number in the Decision, labels, and DCC home."""
+
+    number: int
+    name: str
+    vi: str
+    en: str
+    dcc: str
+
+    def label(self, lang: str = "vi") -> str:
+        """The label in ``"vi"`` or ``"en"``."""
+        if lang == "vi":
+            return self.vi
+        if lang == "en":
+            return self.en
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+
+
+#: The 11 fields of Decision 5772/QĐ-BYT section 1.1, in order.
+FIELDS: Final = (
+    FieldInfo(1, "full_name", "Họ và tên", "Full name", "nam.fn, nam.gn (+ fnt, gnt)"),
+    FieldInfo(2, "date_of_birth", "Ngày tháng năm sinh", "Date of birth", "dob"),
+    FieldInfo(3, "nationality", "Quốc tịch", "Nationality", "(none)"),
+    FieldInfo(4, "disease", "Bệnh dịch mà chứng nhận nhắm tới", "Targeted disease", "v[0].tg"),
+    FieldInfo(5, "doses_received", "Số mũi tiêm đã nhận", "Number of doses received", "v[0].sd"),
+    FieldInfo(6, "vaccination_date", "Ngày tiêm", "Date of vaccination", "v[0].dt"),
+    FieldInfo(7, "dose_number", "Liều số", "Dose number", "v[0].dn"),
+    FieldInfo(8, "vaccine", "Vắc xin", "Vaccine (prophylaxis)", "v[0].vp"),
+    FieldInfo(9, "product", "Sản phẩm vắc xin", "Vaccine product", "v[0].mp"),
+    FieldInfo(
+        10,
+        "manufacturer",
+        "Nhà cung cấp hoặc sản xuất vắc xin",
+        "Supplier / manufacturer",
+        "v[0].ma",
+    ),
+    FieldInfo(11, "certificate_id", "Mã số của chứng nhận", "Certificate number", "v[0].ci"),
+)
+_BY_NAME: Final = {f.name: f for f in FIELDS}
+
+#: A full date of birth, or a partial one (``"1983"``, ``"1983-10"``), or ``""`` (unknown).
+DateOfBirth: TypeAlias = dt.date | str
+
+_T = TypeVar("_T")
+
+MAX_NAME = 80  # the DCC's maxLength for fn, gn, fnt and gnt
+MAX_DOSES = 99  # a sanity bound: no schedule comes near it, and untrusted ints stay small
+_MIN_YEAR, _MAX_YEAR = 1900, 2099  # the DCC's dob pattern: (19|20)\d\d
+
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PARTIAL_DATE = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2}))?")
+_ICAO = re.compile(r"[A-Z<]*")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+# Value-set codes and identifiers: printable ASCII, no space at either end.
+_CODE = re.compile(r"[!-~](?:[ -~]{0,78}[!-~])?")
+_CERT_ID = re.compile(r"[!-~]{1,80}")
+
+
+def _fail(name: str, rule: str) -> InvalidRecord:
+    info = _BY_NAME.get(name)
+    where = f"{name} (field {info.number}, {info.en})" if info else name
+    return InvalidRecord(f"{where}: {rule}")
+
+
+def _need(name: str, value: object, kind: type[_T]) -> _T:
+    """*value* if it is a *kind* (``bool`` is not an ``int`` here), else :class:`TypeError`."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(f"{name} must be {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+# --- field 1 ---------------------------------------------------------------------------
+
+
+def _norm_name(value: object) -> object:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value  # the validator reports the wrong type
+
+
+def _check_part(label: str, text: str, icao: str | None) -> str:
+    """Validate one name part and return its ICAO form."""
+    _need(f"full_name.{label}", text, str)
+    if len(text) > MAX_NAME:
+        raise _fail("full_name", f"{label} name has {len(text)} characters, over {MAX_NAME}")
+    if any(unicodedata.category(c)[0] == "C" for c in text):
+        raise _fail("full_name", f"{label} name contains a control or format character")
+    if icao is not None:
+        _need(f"full_name.{label}_icao", icao, str)
+        if _ICAO.fullmatch(icao) is None or len(icao) > MAX_NAME:
+            raise _fail(
+                "full_name", f"{label} name's ICAO form must match ^[A-Z<]{{0,{MAX_NAME}}}$"
+            )
+        return icao
+    try:
+        out = transliterate(text)
+    except ValueError as exc:
+        raise _fail("full_name", f"{label} name: {exc}") from None
+    if text and not out:
+        raise _fail("full_name", f"{label} name {text!r} has no letters")
+    if len(out) > MAX_NAME:
+        raise _fail("full_name", f"{label} name's ICAO form is over {MAX_NAME} characters")
+    return out
+
+
+@attrs.frozen
+class FullName:
+    """Field 1: family name and given names, as written, plus their ICAO 9303 forms.
+
+    ``FullName("Nguyễn", "Văn An")`` or ``FullName(family="Nguyễn", given="Văn An")``.
+    :attr:`fnt` and :attr:`gnt` are the transliterations the DCC carries, computed once.
+    *family_icao* / *given_icao* override them; they exist for DCCs read from elsewhere
+    whose issuer transliterated differently (or from a script this library does not), and
+    are ``None`` whenever the computed form is the same.
+    """
+
+    family: str = attrs.field(converter=_norm_name)
+    given: str = attrs.field(default="", converter=_norm_name)
+    family_icao: str | None = attrs.field(default=None, kw_only=True)
+    given_icao: str | None = attrs.field(default=None, kw_only=True)
+    fnt: str = attrs.field(init=False, eq=False, repr=False)
+    gnt: str = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        fnt = _check_part("family", self.family, self.family_icao)
+        gnt = _check_part("given", self.given, self.given_icao)
+        if not (fnt or gnt):
+            raise _fail("full_name", "family and given name are both empty")
+        object.__setattr__(self, "fnt", fnt)
+        object.__setattr__(self, "gnt", gnt)
+
+    def __str__(self) -> str:
+        # Vietnamese order: family name first.
+        return f"{self.family} {self.given}".strip()
+
+
+def _to_full_name(value: object) -> object:
+    if isinstance(value, FullName):
+        return value
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return FullName(value[0], value[1])
+    if isinstance(value, Mapping):
+        return FullName(**value)
+    return value
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def _year_ok(name: str, year: int) -> None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise _fail(name, f"year {year} is outside {_MIN_YEAR}-{_MAX_YEAR}")
+
+
+def _to_dob(value: object) -> DateOfBirth:
+    if isinstance(value, dt.datetime):
+        raise TypeError("date_of_birth must be a date or an ISO string, not a datetime")
+    if isinstance(value, dt.date):
+        _year_ok("date_of_birth", value.year)
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"date_of_birth must be date or str, not {type(value).__name__}")
+    if value == "":
+        return value  # the DCC's "unknown"
+    if _FULL_DATE.fullmatch(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise _fail("date_of_birth", f"{value!r} is not a calendar date") from None
+        _year_ok("date_of_birth", day.year)
+        return day
+    match = _PARTIAL_DATE.fullmatch(value)
+    if match is None:
+        raise _fail(
+            "date_of_birth",
+            f"{value!r} is not an ISO 8601 date (YYYY-MM-DD) or a partial one (YYYY, YYYY-MM)",
+        )
+    _year_ok("date_of_birth", int(match["y"]))
+    if match["m"] is not None and not 1 <= int(match["m"]) <= 12:
+        raise _fail("date_of_birth", f"{value!r} has no month {match['m']}")
+    return value
+
+
+def _to_day(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        raise TypeError("vaccination_date must be a date or an ISO string, not a datetime")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"vaccination_date must be date or str, not {type(value).__name__}")
+    if _FULL_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _fail("vaccination_date", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
+
+
+def _earliest(dob: dt.date | str) -> dt.date | None:
+    """The first day a (possibly partial) date of birth can be."""
+    if isinstance(dob, dt.date):
+        return dob
+    if not dob:
+        return None
+    return dt.date(int(dob[:4]), int(dob[5:7]) if len(dob) > 4 else 1, 1)
+
+
+# --- validators ------------------------------------------------------------------------
+
+_VALUESET_OF: Final = {"disease": "tg", "vaccine": "vp", "product": "mp", "manufacturer": "ma"}
+
+
+def _v_full_name(_: object, a: attrs.Attribute[Any], value: object) -> None:
+    _need(a.name, value, FullName)
+
+
+def _v_nationality(_: object, a: attrs.Attribute[Any], value: object) -> None:
+    value = _need(a.name, value, str)
+    if _COUNTRY.fullmatch(value) is None or not valuesets.is_known("co", value):
+        raise _fail(a.name, f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+
+
+def _v_code(inst: VaccinationRecord, a: attrs.Attribute[Any], value: object) -> None:
+    value = _need(a.name, value, str)
+    if _CODE.fullmatch(value) is None:
+        raise _fail(a.name, f"{value!r} is not a code (1-80 printable ASCII characters)")
+    vs = _VALUESET_OF[a.name]
+    if not inst.allow_unknown_codes and not valuesets.is_known(vs, value):
+        raise _fail(
+            a.name,
+            f"{value!r} is not in the value set {vs!r} (release {valuesets.release()}); "
+            "pass allow_unknown_codes=True to accept it",
+        )
+
+
+def _v_count(_: object, a: attrs.Attribute[Any], value: object) -> None:
+    value = _need(a.name, value, int)
+    if not 1 <= value <= MAX_DOSES:
+        raise _fail(a.name, f"{value} is outside 1-{MAX_DOSES}")
+
+
+def _v_vaccination_date(inst: VaccinationRecord, a: attrs.Attribute[Any], value: dt.date) -> None:
+    earliest = _earliest(inst.date_of_birth)
+    if earliest is not None and value < earliest:
+        raise _fail(a.name, f"{value} is before the date of birth {inst.date_of_birth}")
+
+
+def _v_certificate_id(_: object, a: attrs.Attribute[Any], value: object) -> None:
+    value = _need(a.name, value, str)
+    if _CERT_ID.fullmatch(value) is None:
+        raise _fail(a.name, "must be 1-80 printable ASCII characters without spaces (a UVCI)")
+
+
+def _meta(name: str) -> dict[str, object]:
+    info = _BY_NAME[name]
+    return {"number": info.number, "vi": info.vi, "en": info.en, "dcc": info.dcc}
+
+
+_WIRE_KEYS: Final = frozenset(range(1, 12))
+
+
+@attrs.frozen(kw_only=True)
+class VaccinationRecord:
+    """The 11 fields of the vaccine passport (Decision 5772/QĐ-BYT section 1.1).
+
+    Every field is keyword-only; labels are in each field's metadata
+    (``attrs.fields(VaccinationRecord).dose_number.metadata["vi"]``) and in :data:`FIELDS`.
+
+    **Value-set strictness.** By default the four coded fields (disease, vaccine, product,
+    manufacturer) must be in the shipped EU DCC value sets. ``allow_unknown_codes=True``
+    accepts any well-formed code instead. It is a per-record flag rather than a separate
+    factory or a module-level switch because (a) a module-level switch would be global
+    mutable state, (b) a factory alone would be lost by ``attrs.evolve``, which calls the
+    constructor again, whereas the flag is carried over, and (c) it says on the object
+    itself how it was checked. The flag is not part of the record's data: it is left out
+    of equality, hashing, ``repr``, the wire form and the DCC. :meth:`unknown_codes` lists
+    the codes outside the value sets whatever the flag, for verifiers and issuers that
+    warn or refuse by policy.
+    """
+
+    full_name: FullName = attrs.field(
+        converter=_to_full_name, validator=_v_full_name, metadata=_meta("full_name")
+    )
+    date_of_birth: DateOfBirth = attrs.field(converter=_to_dob, metadata=_meta("date_of_birth"))
+    nationality: str = attrs.field(validator=_v_nationality, metadata=_meta("nationality"))
+    disease: str = attrs.field(validator=_v_code, metadata=_meta("disease"))
+    doses_received: int = attrs.field(validator=_v_count, metadata=_meta("doses_received"))
+    vaccination_date: dt.date = attrs.field(
+        converter=_to_day, validator=_v_vaccination_date, metadata=_meta("vaccination_date")
+    )
+    dose_number: int = attrs.field(validator=_v_count, metadata=_meta("dose_number"))
+    vaccine: str = attrs.field(validator=_v_code, metadata=_meta("vaccine"))
+    product: str = attrs.field(validator=_v_code, metadata=_meta("product"))
+    manufacturer: str = attrs.field(validator=_v_code, metadata=_meta("manufacturer"))
+    certificate_id: str = attrs.field(validator=_v_certificate_id, metadata=_meta("certificate_id"))
+    allow_unknown_codes: bool = attrs.field(default=False, eq=False, repr=False)
+
+    # -- value sets ---------------------------------------------------------------------
+
+    def unknown_codes(self) -> tuple[tuple[str, str], ...]:
+        """``(field name, code)`` for each coded field whose code is not in its value set."""
+        return tuple(
+            (name, code)
+            for name, vs in _VALUESET_OF.items()
+            if not valuesets.is_known(vs, code := getattr(self, name))
+        )
+
+    # -- display ------------------------------------------------------------------------
+
+    def labelled(self, lang: str = "vi") -> tuple[tuple[str, str], ...]:
+        """``(label, value as text)`` for the 11 fields, in order, for display.
+
+        Coded fields show the value set's display name after the code, when known.
+        """
+        out = []
+        for info in FIELDS:
+            text = str(getattr(self, info.name))
+            vs = _VALUESET_OF.get(info.name)
+            entry = valuesets.lookup(vs, text) if vs else None
+            out.append((info.label(lang), f"{text} ({entry.display})" if entry else text))
+        return tuple(out)
+
+    # -- the EU DCC form ----------------------------------------------------------------
+
+    def to_dcc(
+        self, *, country: str = "VN", issuer: str, version: str = dcc.DCC_VERSION
+    ) -> dict[str, Any]:
+        """The EU DCC JSON object (schema 1.3.0) for this record; see :func:`dcc.to_dcc`."""
+        return dcc.to_dcc(self, country=country, issuer=issuer, version=version)
+
+    @classmethod
+    def from_dcc(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        nationality: str,
+        allow_unknown_codes: bool = False,
+    ) -> Self:
+        """Read a vaccination DCC back; *nationality* is not in a DCC, so it is an argument.
+
+        Raises :class:`~vaxpass_core.errors.SchemaError` if *data* is not a vaccination
+        DCC, :class:`InvalidRecord` if its content breaks a record rule. Foreign data
+        may carry codes outside the value sets: pass ``allow_unknown_codes=True``.
+        """
+        fields = dcc.record_fields(data)
+        try:
+            return cls(**fields, nationality=nationality, allow_unknown_codes=allow_unknown_codes)
+        except InvalidRecord:
+            raise
+        except (TypeError, ValueError) as exc:
+            raise InvalidRecord(f"DCC content: {exc}") from exc
+
+    # -- wire form and CBOR --------------------------------------------------------------
+
+    def to_wire(self) -> dict[int, Any]:
+        """The map with integer keys 1..11 described in the module docs."""
+        name = self.full_name
+        dob = self.date_of_birth
+        names: list[str | None] = [name.family, name.given]
+        if name.family_icao is not None or name.given_icao is not None:
+            names += [name.family_icao, name.given_icao]
+        return {
+            1: names,
+            2: dob if isinstance(dob, str) else dob.isoformat(),
+            3: self.nationality,
+            4: self.disease,
+            5: self.doses_received,
+            6: self.vaccination_date.isoformat(),
+            7: self.dose_number,
+            8: self.vaccine,
+            9: self.product,
+            10: self.manufacturer,
+            11: self.certificate_id,
+        }
+
+    @classmethod
+    def from_wire(cls, data: Mapping[Any, Any], *, allow_unknown_codes: bool = False) -> Self:
+        """Build a record from an untrusted wire map; raises only :class:`InvalidRecord`."""
+        if not isinstance(data, Mapping):
+            raise InvalidRecord(f"record must be a map, not {type(data).__name__}")
+        keys = set(data)
+        if keys != _WIRE_KEYS:
+            missing = sorted(_WIRE_KEYS - keys)
+            extra = sorted(map(repr, keys - _WIRE_KEYS))
+            raise InvalidRecord(f"record map keys: missing {missing}, unexpected {extra}")
+        names = data[1]
+        if not isinstance(names, list | tuple) or len(names) not in (2, 4):
+            raise InvalidRecord("full_name (key 1) must be an array of 2 or 4 items")
+        for key in (2, 6):
+            if not isinstance(data[key], str):
+                raise InvalidRecord(f"key {key} must be a text string (an ISO date)")
+        try:
+            full_name = FullName(
+                names[0],
+                names[1],
+                family_icao=names[2] if len(names) == 4 else None,
+                given_icao=names[3] if len(names) == 4 else None,
+            )
+            return cls(
+                full_name=full_name,
+                date_of_birth=data[2],
+                nationality=data[3],
+                disease=data[4],
+                doses_received=data[5],
+                vaccination_date=data[6],
+                dose_number=data[7],
+                vaccine=data[8],
+                product=data[9],
+                manufacturer=data[10],
+                certificate_id=data[11],
+                allow_unknown_codes=allow_unknown_codes,
+            )
+        except InvalidRecord:
+            raise
+        except (TypeError, ValueError) as exc:  # a wrong type in untrusted data is bad data
+            raise InvalidRecord(f"record map: {exc}") from exc
+
+    def to_cbor(self) -> bytes:
+        """Deterministic CBOR (RFC 8949 section 4.2) of :meth:`to_wire`: what gets signed."""
+        return _cbor.dumps(self.to_wire())
+
+    @classmethod
+    def from_cbor(
+        cls, data: bytes | bytearray | memoryview, *, allow_unknown_codes: bool = False
+    ) -> Self:
+        """Decode untrusted bytes; raises only :class:`InvalidRecord` or ``MalformedCBOR``.
+
+        The bytes must be exactly the deterministic encoding of the record they decode to,
+        so that one record has one signed form.
+        """
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"data must be bytes, not {type(data).__name__}")
+        raw = bytes(data)
+        record = cls.from_wire(_cbor.loads(raw), allow_unknown_codes=allow_unknown_codes)
+        if record.to_cbor() != raw:
+            raise InvalidRecord("record CBOR is not in deterministic (canonical) form")
+        return record
+
+
+def sample(*, vaccine: str = "AstraZeneca") -> VaccinationRecord:
+    """A sample record for demos and docs: a Vietnamese citizen, with diacritics in the name.
+
+    *vaccine* is one of the eight licensed in Viet Nam, by common name.
+    """
+    vp, mp, ma = valuesets.vaccine(vaccine).codes
+    return VaccinationRecord(
+        full_name=FullName(family="Nguyễn", given="Thị Bảo Ngọc"),
+        date_of_birth="1990-05-17",
+        nationality="VN",
+        disease="840539006",
+        doses_received=2,
+        vaccination_date="2021-09-20",
+        dose_number=2,
+        vaccine=vp,
+        product=mp,
+        manufacturer=ma,
+        certificate_id=uvci.new(issuer="79001", unique="4F3A9C2E7B1D4E8A"),
+    )

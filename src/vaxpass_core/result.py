@@ -1,0 +1,148 @@
+"""What ``verify()`` returns: every check, in a fixed order, and what was decoded."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import attrs
+
+from .errors import Code, VaxpassError
+
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .record import VaccinationRecord
+
+
+__all__ = ["CHECK_ORDER", "Advisory", "Check", "Status", "VerificationResult"]
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+#: Every check ``verify()`` reports, in the order it reports them. A name never
+#: changes once released (outside code, logs and vector files compare whole lists).
+CHECK_ORDER: tuple[str, ...] = (
+    "hc1.prefix",  # the text starts with HC1:
+    "hc1.base45",  # the rest is Base45
+    "hc1.zlib",  # that inflates, within the size bound
+    "cose.structure",  # a COSE_Sign1 in bounded, well-formed CBOR
+    "cose.algorithm",  # a known algorithm the policy allows
+    "cwt.claims",  # the payload is a CWT with an hcert claim
+    "key.known",  # a kid the trust store knows
+    "signature",  # the signature verifies with a certificate sharing that kid
+    "key.validity",  # that certificate is valid now, and covers iat..exp
+    "key.usage",  # its extended key usage allows this DCC type
+    "time.issued",  # iat is not in the future
+    "time.expiry",  # exp is not in the past
+    "dcc.schema",  # the DCC validates against the schema version it declares
+    "dcc.valuesets",  # its codes are in the shipped value sets
+    "facility.attestation",  # Viet Nam's level-1 attestation is present (or not required)
+    "facility.certificate",  # its facility certificate is known, chained, valid, not revoked
+    "facility.signature",  # the facility signed exactly the record the passport carries
+    "revocation",  # the passport is not on the trust store's revocation list
+)
+
+
+def _code_iff_failed(instance: Check, _attribute: attrs.Attribute[Any], value: Code | None) -> None:
+    if (value is None) == (instance.status is Status.FAILED):
+        raise ValueError("a check has a code exactly when it failed")
+
+
+@attrs.frozen
+class Check:
+    """One step of verification.
+
+    ``depends_on`` names the check whose failure caused a SKIPPED one; a check
+    skipped because it does not apply (no attestation, not required) has none.
+    """
+
+    name: str
+    status: Status
+    code: Code | None = attrs.field(default=None, validator=_code_iff_failed)
+    detail: str = ""
+    depends_on: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAILED
+
+
+@attrs.frozen
+class Advisory:
+    """Something worth showing that does not make the passport invalid."""
+
+    code: Code
+    detail: str
+
+
+@attrs.frozen
+class VerificationResult:
+    """The outcome of :func:`vaxpass_core.verify`. Never truthy or falsy: use ``.ok``."""
+
+    checks: tuple[Check, ...]
+    warnings: tuple[Advisory, ...] = ()
+    #: The decoded DCC JSON object, once decoded, whether or not it verified. For display.
+    dcc: Mapping[str, Any] | None = None
+    #: The CWT claims as decoded (issuer, iat, exp, ...); None before decoding.
+    claims: Mapping[Any, Any] | None = None
+    #: The 11-field record for a vaccination DCC, unverified until ``ok``.
+    unverified_record: VaccinationRecord | None = None
+    #: The ISO 3166-1 country of the signer certificate, when known.
+    signer_country: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every check passed or did not apply, and the signature verified."""
+        signature_passed = False
+        for check in self.checks:
+            if check.status is Status.FAILED:
+                return False
+            if check.name == "signature":
+                signature_passed = check.status is Status.PASSED
+        return signature_passed
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status is Status.FAILED)
+
+    @property
+    def codes(self) -> tuple[Code, ...]:
+        """The failure codes, in check order."""
+        return tuple(c.code for c in self.checks if c.code is not None)
+
+    def check(self, name: str) -> Check:
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def record(self) -> VaccinationRecord:
+        """The verified 11-field record; raises the first failure's error unless ``ok``."""
+        self.raise_for_failure()
+        if self.unverified_record is None:
+            raise ValueError("this passport verified but carries no vaccination record")
+        return self.unverified_record
+
+    def raise_for_failure(self) -> None:
+        """Raise the :class:`VaxpassError` of the first failed check, if any."""
+        for check in self.checks:
+            if check.code is not None:
+                error = VaxpassError.for_code(check.code)(f"{check.name}: {check.detail}")
+                error.result = self
+                raise error
+        if not self.ok:
+            raise ValueError("verification did not complete")
+
+    def __bool__(self) -> NoReturn:
+        raise TypeError("a VerificationResult has no truth value: use result.ok")

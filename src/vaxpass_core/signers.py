@@ -1,0 +1,269 @@
+"""Signers: a private key and the X.509 certificate that vouches for it.
+
+Two roles, one shape (DESIGN.md, "The two-level chain"):
+
+* :class:`FacilitySigner` -- a vaccination facility (level 1). Its certificate is issued by the
+  ministry's facility CA and names the facility in the subject's ``serialNumber`` attribute
+  (:data:`FACILITY_ID_OID`, X.520 2.5.4.5, "an identifier of the entity within the issuer's
+  namespace"). Every parser knows that attribute, unlike a private OID.
+* :class:`DocumentSigner` -- the Ministry of Health's Document Signer (level 2), with the
+  issuing country (``co``/``iss``) and the ``is`` text it writes into each DCC.
+
+Both are frozen attrs classes holding ``cryptography`` objects. They check, once, that the key
+belongs to the certificate, and cache what a signer needs on every signature: the ``kid`` (first
+8 bytes of SHA-256 over the certificate DER, hcert spec 1.0.x section 3.3.1) and the COSE
+``alg``. Nothing here reads a file: the named constructors take bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Final
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+
+__all__ = [
+    "ALG_NAMES",
+    "FACILITY_ID_OID",
+    "KID_LENGTH",
+    "DocumentSigner",
+    "FacilitySigner",
+    "PrivateKey",
+    "PublicKey",
+    "cose_alg",
+    "facility_id_of",
+    "kid_of",
+    "load_certificate",
+]
+
+#: Private keys a signer may hold: ECDSA (P-256/384/521), RSA (PS256) and Ed25519.
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+#: Their public halves.
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+
+#: The subject attribute carrying a facility's id (``serialNumber``, 2.5.4.5).
+FACILITY_ID_OID: Final = x509.NameOID.SERIAL_NUMBER
+
+#: A DCC kid is the first 8 bytes of SHA-256(certificate DER).
+KID_LENGTH: Final = 8
+
+# COSE algorithm labels (RFC 9053 section 2.1, RFC 8230 section 2).
+_ES256, _ES384, _ES512, _EDDSA, _PS256 = -7, -35, -36, -8, -37
+#: COSE algorithm label -> name.
+ALG_NAMES: Final = {
+    _ES256: "ES256",
+    _ES384: "ES384",
+    _ES512: "ES512",
+    _EDDSA: "EdDSA",
+    _PS256: "PS256",
+}
+
+_CURVE_ALGS: Final = {"secp256r1": _ES256, "secp384r1": _ES384, "secp521r1": _ES512}
+_MIN_RSA_BITS: Final = 2048
+_COUNTRY = re.compile(r"[A-Z]{2}")
+# The DCC schema's bound on "is" (eu-dcc-schema, $defs/issuer).
+_ISSUER_MAX: Final = 80
+_SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def kid_of(certificate: x509.Certificate | bytes) -> bytes:
+    """The DCC key id of a certificate (given as object or DER): SHA-256(DER)[:8]."""
+    if isinstance(certificate, x509.Certificate):
+        der = certificate.public_bytes(serialization.Encoding.DER)
+    elif isinstance(certificate, bytes):
+        der = certificate
+    else:
+        raise TypeError(f"expected x509.Certificate or DER bytes, got {type(certificate).__name__}")
+    return hashlib.sha256(der).digest()[:KID_LENGTH]
+
+
+def cose_alg(key: PrivateKey | PublicKey) -> int:
+    """The COSE algorithm a key signs with: ES256/384/512 by curve, PS256 for RSA, EdDSA."""
+    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+        try:
+            return _CURVE_ALGS[key.curve.name]
+        except KeyError:
+            raise ValueError(f"no COSE algorithm for the curve {key.curve.name}") from None
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        if key.key_size < _MIN_RSA_BITS:
+            raise ValueError(f"RSA keys below {_MIN_RSA_BITS} bits are refused")
+        return _PS256
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return _EDDSA
+    raise TypeError(f"unsupported key type {type(key).__name__}")
+
+
+def facility_id_of(certificate: x509.Certificate) -> str | None:
+    """The facility id in a certificate's subject ``serialNumber``, or None if it has none."""
+    values = certificate.subject.get_attributes_for_oid(FACILITY_ID_OID)
+    if len(values) != 1:
+        return None  # absent, or ambiguous: never guess between two ids
+    value = values[0].value
+    return value if isinstance(value, str) and value else None
+
+
+def load_certificate(data: bytes | str) -> x509.Certificate:
+    """Parse one certificate from DER or PEM (bytes or text)."""
+    if isinstance(data, str):
+        data = data.encode("ascii")
+    if not isinstance(data, bytes):
+        raise TypeError(f"expected certificate bytes or PEM text, got {type(data).__name__}")
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return x509.load_pem_x509_certificate(data)
+    return x509.load_der_x509_certificate(data)
+
+
+def _load_key(data: bytes | str, password: bytes | None) -> PrivateKey:
+    if isinstance(data, str):
+        data = data.encode("ascii")
+    if not isinstance(data, bytes):
+        raise TypeError(f"expected private key bytes or PEM text, got {type(data).__name__}")
+    if data.lstrip().startswith(b"-----BEGIN"):
+        key = serialization.load_pem_private_key(data, password)
+    else:
+        key = serialization.load_der_private_key(data, password)
+    if not isinstance(key, PrivateKey):
+        raise ValueError(f"unsupported key type {type(key).__name__}")  # noqa: TRY004 (data)
+    return key
+
+
+def _check_key(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, PrivateKey):
+        kind = type(value).__name__
+        raise TypeError(f"{attribute.name} must be an EC, RSA or Ed25519 private key, got {kind}")
+
+
+def _bind(signer: FacilitySigner | DocumentSigner) -> None:
+    """Check that key and certificate belong together; cache kid, alg and the validity window."""
+    if signer.key.public_key().public_bytes(*_SPKI) != signer.certificate.public_key().public_bytes(
+        *_SPKI
+    ):
+        raise ValueError("the private key does not belong to the certificate")
+    alg = cose_alg(signer.key)
+    object.__setattr__(signer, "kid", kid_of(signer.certificate))
+    object.__setattr__(signer, "alg", alg)
+    object.__setattr__(
+        signer, "not_before", int(signer.certificate.not_valid_before_utc.timestamp())
+    )
+    object.__setattr__(signer, "not_after", int(signer.certificate.not_valid_after_utc.timestamp()))
+
+
+@attrs.frozen
+class FacilitySigner:
+    """A vaccination facility's signing key and its certificate from the facility CA.
+
+    *facility_id* must equal the certificate subject's ``serialNumber`` (:data:`FACILITY_ID_OID`):
+    the trust store reads the id from the certificate, so the two can never disagree.
+
+    :ivar kid: SHA-256(certificate DER)[:8], computed once.
+    :ivar alg: the COSE algorithm label of the key (-7 ES256, -37 PS256, -8 EdDSA, ...).
+    :ivar not_before: start of the certificate's validity, UTC epoch seconds.
+    :ivar not_after: end of the certificate's validity, UTC epoch seconds.
+    """
+
+    facility_id: str = attrs.field(validator=attrs.validators.instance_of(str))
+    key: PrivateKey = attrs.field(validator=_check_key, eq=False, repr=False)
+    certificate: x509.Certificate = attrs.field(
+        validator=attrs.validators.instance_of(x509.Certificate)
+    )
+    kid: bytes = attrs.field(init=False, eq=False)
+    alg: int = attrs.field(init=False, eq=False)
+    not_before: int = attrs.field(init=False, eq=False, repr=False)
+    not_after: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.facility_id:
+            raise ValueError("facility_id must not be empty")
+        in_cert = facility_id_of(self.certificate)
+        if in_cert != self.facility_id:
+            raise ValueError(
+                f"facility_id {self.facility_id!r} does not match the certificate subject's "
+                f"serialNumber {in_cert!r}"
+            )
+        _bind(self)
+
+    @property
+    def alg_name(self) -> str:
+        return ALG_NAMES[self.alg]
+
+    @classmethod
+    def from_pem(
+        cls,
+        key_pem: bytes | str,
+        cert_pem: bytes | str,
+        *,
+        facility_id: str | None = None,
+        password: bytes | None = None,
+    ) -> FacilitySigner:
+        """Build from a PEM (or DER) private key and certificate; the id defaults to the cert's."""
+        certificate = load_certificate(cert_pem)
+        if facility_id is None:
+            facility_id = facility_id_of(certificate)
+            if facility_id is None:
+                raise ValueError("the certificate subject carries no facility serialNumber")
+        return cls(
+            facility_id=facility_id, key=_load_key(key_pem, password), certificate=certificate
+        )
+
+    from_der = from_pem  # both loaders sniff the PEM armour
+
+
+@attrs.frozen
+class DocumentSigner:
+    """The ministry's Document Signer: key, DSC certificate, country and the DCC ``is`` text.
+
+    :ivar kid: SHA-256(certificate DER)[:8], computed once; goes in the protected header.
+    :ivar alg: the COSE algorithm label of the key (-7 ES256, -37 PS256, ...). EU verifiers
+        support ES256 and PS256 only; other keys are accepted here for tests and future use.
+    :ivar not_before: start of the certificate's validity, UTC epoch seconds.
+    :ivar not_after: end of the certificate's validity, UTC epoch seconds.
+    """
+
+    key: PrivateKey = attrs.field(validator=_check_key, eq=False, repr=False)
+    certificate: x509.Certificate = attrs.field(
+        validator=attrs.validators.instance_of(x509.Certificate)
+    )
+    country: str = attrs.field(default="VN", validator=attrs.validators.instance_of(str))
+    issuer_name: str = attrs.field(
+        default="Ministry of Health of Viet Nam", validator=attrs.validators.instance_of(str)
+    )
+    kid: bytes = attrs.field(init=False, eq=False)
+    alg: int = attrs.field(init=False, eq=False)
+    not_before: int = attrs.field(init=False, eq=False, repr=False)
+    not_after: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not _COUNTRY.fullmatch(self.country):
+            raise ValueError(f"country must be an ISO 3166-1 alpha-2 code, got {self.country!r}")
+        if not self.issuer_name or len(self.issuer_name) > _ISSUER_MAX:
+            raise ValueError(f"issuer_name must be 1 to {_ISSUER_MAX} characters (DCC 'is')")
+        _bind(self)
+
+    @property
+    def alg_name(self) -> str:
+        return ALG_NAMES[self.alg]
+
+    @classmethod
+    def from_pem(
+        cls,
+        key_pem: bytes | str,
+        cert_pem: bytes | str,
+        *,
+        country: str = "VN",
+        issuer_name: str = "Ministry of Health of Viet Nam",
+        password: bytes | None = None,
+    ) -> DocumentSigner:
+        """Build from a PEM (or DER) private key and certificate."""
+        return cls(
+            key=_load_key(key_pem, password),
+            certificate=load_certificate(cert_pem),
+            country=country,
+            issuer_name=issuer_name,
+        )
+
+    from_der = from_pem  # both loaders sniff the PEM armour

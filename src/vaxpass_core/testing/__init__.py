@@ -1,0 +1,28 @@
+"""Test helpers for this library and for code built on it.
+
+``pki`` (a deterministic test PKI) needs nothing beyond the library's own dependencies.
+``strategies`` (hypothesis strategies) needs hypothesis, a test-only dependency, so it is
+imported lazily, on first use of ``vaxpass_core.testing.strategies``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .pki import PKI, CertificateAuthority, facility_id, pki
+
+
+__all__ = ["PKI", "CertificateAuthority", "facility_id", "pki"]
+
+_LAZY = frozenset({"strategies"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -1,0 +1,448 @@
+"""``verify()``: every check a border app needs, in a fixed order, never raising on bad input.
+
+The checks and their order are :data:`~vaxpass_core.result.CHECK_ORDER`. Each runs when the
+checks it needs have passed; otherwise it is SKIPPED and names the one it depended on. A
+check that does not apply (the facility level of a passport without an attestation, when
+the policy does not require one) is SKIPPED without a ``depends_on``.
+
+Speed matters here (a border app verifies every traveller): the common, all-passing path
+allocates almost nothing beyond the decoded data, since passed checks are shared constants.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from . import attestation as _att
+from . import cose, hc1, schema, valuesets
+from .base45 import b45decode
+from .cwt import decode_claims
+from .errors import (
+    Code,
+    FacilityError,
+    InvalidRecord,
+    SchemaError,
+    VaxpassError,
+)
+from .policy import Policy
+from .record import VaccinationRecord
+from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
+
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .cose import Sign1Message
+    from .cwt import Claims
+    from .trust import SignerCertificate, TrustStore
+
+
+__all__ = ["DEFAULT_POLICY", "verify"]
+
+DEFAULT_POLICY: Final = Policy()
+
+_PASSED: Final = {name: Check(name, Status.PASSED) for name in CHECK_ORDER}
+_NOT_APPLICABLE: Final = {
+    name: Check(name, Status.SKIPPED, detail="the passport carries no facility attestation")
+    for name in ("facility.attestation", "facility.certificate", "facility.signature")
+}
+_DCC_TYPES: Final = ("v", "t", "r")
+
+# The value-set name each coded DCC field uses, per entry type.
+_CODED_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "v": (("tg", "tg"), ("vp", "vp"), ("mp", "mp"), ("ma", "ma"), ("co", "co")),
+    "t": (("tg", "tg"), ("tt", "tt"), ("ma", "t.ma"), ("tr", "tr"), ("co", "co")),
+    "r": (("tg", "tg"), ("co", "co")),
+}
+
+
+def _failed(name: str, error: VaxpassError | Code, detail: str = "") -> Check:
+    if isinstance(error, VaxpassError):
+        return Check(name, Status.FAILED, error.code, detail or error.message)
+    return Check(name, Status.FAILED, error, detail)
+
+
+def _skipped(name: str, depends_on: str) -> Check:
+    return Check(name, Status.SKIPPED, detail=f"needs {depends_on}", depends_on=depends_on)
+
+
+def _epoch(now: datetime) -> int:
+    if not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware (the library never guesses a time zone)")
+    return int(now.timestamp())
+
+
+class _Run:
+    """The state of one verification: what was decoded, and the checks so far."""
+
+    __slots__ = (
+        "attestation",
+        "checks",
+        "claims",
+        "dcc",
+        "dcc_type",
+        "message",
+        "now",
+        "policy",
+        "record",
+        "signer",
+        "trust",
+        "warnings",
+    )
+
+    def __init__(self, trust: TrustStore, now: int, policy: Policy) -> None:
+        self.trust = trust
+        self.now = now
+        self.policy = policy
+        self.checks: list[Check] = []
+        self.warnings: list[Advisory] = []
+        self.message: Sign1Message | None = None
+        self.claims: Claims | None = None
+        self.dcc: Mapping[str, Any] | None = None
+        self.dcc_type: str | None = None
+        self.signer: SignerCertificate | None = None
+        self.attestation: _att.EmbeddedAttestation | None = None
+        self.record: VaccinationRecord | None = None
+
+    def result(self) -> VerificationResult:
+        claims = self.claims
+        return VerificationResult(
+            checks=tuple(self.checks),
+            warnings=tuple(self.warnings),
+            dcc=self.dcc,
+            claims=claims.claims if claims is not None else None,
+            unverified_record=self.record,
+            signer_country=self.signer.country if self.signer is not None else None,
+        )
+
+
+def verify(
+    text: str | bytes,
+    *,
+    trust: TrustStore,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> VerificationResult:
+    """Verify HC1 *text* against *trust* at *now*; every check is in the result.
+
+    Never raises on bad input: garbage gives a result whose failures carry stable codes.
+    Wrong *calls* (a naive ``now``, a trust store that is not one) raise ``TypeError`` or
+    ``ValueError``. *text* may be ``bytes`` as a scanner hands it over (ASCII).
+    """
+    run = _Run(trust, _epoch(now), policy)
+    checks = run.checks
+    cose_bytes = _unpack(text, checks)
+    if cose_bytes is None:
+        return _rest_skipped(run)
+    try:
+        run.message = message = cose.decode_sign1(cose_bytes)
+    except VaxpassError as exc:
+        checks.append(_failed("cose.structure", exc))
+        return _rest_skipped(run, "cose.structure")
+    checks.append(_PASSED["cose.structure"])
+
+    alg = message.alg
+    alg_ok = alg is not None and alg in policy.algorithms
+    if alg_ok:
+        checks.append(_PASSED["cose.algorithm"])
+    elif alg is None:
+        checks.append(_failed("cose.algorithm", Code.COSE_ALGORITHM, "no alg in the headers"))
+    else:
+        checks.append(_failed("cose.algorithm", Code.COSE_ALGORITHM, f"alg {alg} not allowed"))
+
+    claims: Claims | None = None
+    try:
+        claims = decode_claims(message.payload)
+    except VaxpassError as exc:
+        checks.append(_failed("cwt.claims", exc))
+    else:
+        run.claims = claims
+        run.dcc = claims.hcert
+        present = [t for t in _DCC_TYPES if t in claims.hcert]
+        run.dcc_type = present[0] if len(present) == 1 else None
+        checks.append(_PASSED["cwt.claims"])
+
+    _check_signature(run, message, alg_ok=alg_ok)
+    _check_signer(run, claims)
+    _check_times(run, claims)
+    _check_content(run, claims)
+    _check_facility(run, claims)
+    _check_revocation(run, message, claims)
+    return run.result()
+
+
+def _unpack(text: object, checks: list[Check]) -> bytes | None:
+    """The three transport steps; None (with a failed check) when one fails."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        try:
+            text = bytes(text).decode("ascii")
+        except UnicodeDecodeError:
+            checks.append(_failed("hc1.prefix", Code.HC1_PREFIX, "the text is not ASCII"))
+            return None
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
+    try:
+        body = hc1.strip_prefix(text)
+    except VaxpassError as exc:
+        checks.append(_failed("hc1.prefix", exc))
+        return None
+    checks.append(_PASSED["hc1.prefix"])
+    try:
+        packed = b45decode(body)
+    except VaxpassError as exc:
+        checks.append(_failed("hc1.base45", exc))
+        return None
+    checks.append(_PASSED["hc1.base45"])
+    try:
+        cose_bytes = hc1.decompress(packed)
+    except VaxpassError as exc:
+        checks.append(_failed("hc1.zlib", exc))
+        return None
+    checks.append(_PASSED["hc1.zlib"])
+    return cose_bytes
+
+
+def _rest_skipped(run: _Run, cause: str | None = None) -> VerificationResult:
+    """Mark every check not yet reported as skipped because of the last failure."""
+    checks = run.checks
+    cause = cause or checks[-1].name
+    for name in CHECK_ORDER[len(checks) :]:
+        checks.append(_skipped(name, cause))
+    return run.result()
+
+
+def _check_signature(run: _Run, message: Sign1Message, *, alg_ok: bool) -> None:
+    checks = run.checks
+    kid = message.kid
+    candidates = run.trust.signers_for(kid) if kid is not None else ()
+    if not candidates:
+        detail = "no kid in the headers" if kid is None else f"kid {kid.hex()} is not trusted"
+        checks.append(_failed("key.known", Code.KEY_UNKNOWN, detail))
+        checks.append(_skipped("signature", "key.known"))
+        return
+    checks.append(_PASSED["key.known"])
+    if not alg_ok:
+        checks.append(_skipped("signature", "cose.algorithm"))
+        return
+    # Every certificate sharing the kid is tried (hcert spec 1.0.x section 3.3.1).
+    last: VaxpassError | None = None
+    for signer in candidates:
+        try:
+            cose.verify_sign1(message, signer.public_key)
+        except VaxpassError as exc:
+            last = exc
+            continue
+        run.signer = signer
+        checks.append(_PASSED["signature"])
+        return
+    assert last is not None  # at least one candidate was tried
+    checks.append(_failed("signature", last))
+
+
+def _check_signer(run: _Run, claims: Claims | None) -> None:
+    """The signer certificate's validity and its key usage for this DCC type."""
+    checks = run.checks
+    signer = run.signer
+    if signer is None:
+        checks.append(_skipped("key.validity", "signature"))
+        checks.append(_skipped("key.usage", "signature"))
+        return
+    leeway = int(run.policy.leeway.total_seconds())
+    if not signer.not_before - leeway <= run.now <= signer.not_after + leeway:
+        checks.append(
+            _failed(
+                "key.validity",
+                Code.KEY_EXPIRED,
+                f"the signer certificate is valid {signer.not_before}..{signer.not_after}, "
+                f"not at {run.now}",
+            )
+        )
+    elif (
+        claims is not None
+        and run.policy.check_key_validity_window
+        and (
+            (claims.issued_at is not None and claims.issued_at < signer.not_before)
+            or (claims.expires_at is not None and claims.expires_at > signer.not_after)
+        )
+    ):
+        checks.append(
+            _failed(
+                "key.validity",
+                Code.KEY_VALIDITY,
+                "the passport's iat..exp is not within its signer certificate's validity",
+            )
+        )
+    else:
+        checks.append(_PASSED["key.validity"])
+
+    if claims is None:
+        checks.append(_skipped("key.usage", "cwt.claims"))
+        return
+    refused = [t for t in _DCC_TYPES if t in claims.hcert and not signer.allows(t)]
+    if refused:
+        checks.append(
+            _failed(
+                "key.usage",
+                Code.KEY_USAGE,
+                f"the signer certificate may not sign DCC type {', '.join(refused)}",
+            )
+        )
+    else:
+        checks.append(_PASSED["key.usage"])
+
+
+def _check_times(run: _Run, claims: Claims | None) -> None:
+    checks = run.checks
+    if claims is None:
+        checks.append(_skipped("time.issued", "cwt.claims"))
+        checks.append(_skipped("time.expiry", "cwt.claims"))
+        return
+    leeway = int(run.policy.leeway.total_seconds())
+    iat, exp = claims.issued_at, claims.expires_at
+    if iat is not None and iat > run.now + leeway:
+        checks.append(
+            _failed("time.issued", Code.TIME_NOT_YET_VALID, f"issued at {iat}, after {run.now}")
+        )
+    else:
+        checks.append(_PASSED["time.issued"])
+    if exp is None:
+        checks.append(_failed("time.expiry", Code.CWT_CLAIMS, "the passport has no exp claim"))
+    elif exp < run.now - leeway:
+        checks.append(_failed("time.expiry", Code.TIME_EXPIRED, f"expired at {exp}"))
+    else:
+        checks.append(_PASSED["time.expiry"])
+
+
+def _check_content(run: _Run, claims: Claims | None) -> None:
+    """The DCC's schema and value sets; builds the typed record for a vaccination."""
+    checks = run.checks
+    if claims is None:
+        checks.append(_skipped("dcc.schema", "cwt.claims"))
+        checks.append(_skipped("dcc.valuesets", "cwt.claims"))
+        return
+    dcc = claims.hcert
+    try:
+        schema.validate(dcc)
+    except SchemaError as exc:
+        checks.append(_failed("dcc.schema", exc))
+        checks.append(_skipped("dcc.valuesets", "dcc.schema"))
+        return
+    checks.append(_PASSED["dcc.schema"])
+
+    # Schemas before 1.3.0 allow empty or longer groups: take nothing for granted.
+    group = dcc.get(run.dcc_type) if run.dcc_type is not None else None
+    entry = group[0] if isinstance(group, list) and group and isinstance(group[0], dict) else None
+    dcc_type = run.dcc_type
+    unknown: list[str] = []
+    if entry is not None and dcc_type is not None:
+        for field, name in _CODED_FIELDS[dcc_type]:
+            code = entry.get(field)
+            if code is not None and not valuesets.is_known(name, code):
+                unknown.append(f"{dcc_type}[0].{field}={code!r}")
+    if not unknown:
+        checks.append(_PASSED["dcc.valuesets"])
+    else:
+        detail = "not in the value sets: " + ", ".join(unknown)
+        if run.policy.strict_valuesets:
+            checks.append(_failed("dcc.valuesets", Code.VALUESET_UNKNOWN, detail))
+        else:
+            checks.append(_PASSED["dcc.valuesets"])
+            run.warnings.append(Advisory(Code.VALUESET_UNKNOWN, detail))
+
+
+def _check_facility(run: _Run, claims: Claims | None) -> None:
+    """Viet Nam's level 1: the facility signed exactly the record the passport carries."""
+    checks = run.checks
+    if claims is None:
+        for name in ("facility.attestation", "facility.certificate", "facility.signature"):
+            checks.append(_skipped(name, "cwt.claims"))
+        return
+    raw = claims.claims.get(_att.ATTESTATION_CLAIM)
+    if raw is None:
+        if run.policy.require_attestation:
+            checks.append(
+                _failed("facility.attestation", Code.FACILITY_MISSING, "no facility attestation")
+            )
+            checks.append(_skipped("facility.certificate", "facility.attestation"))
+            checks.append(_skipped("facility.signature", "facility.attestation"))
+        else:
+            checks.extend(_NOT_APPLICABLE.values())
+        _build_record(run, None)
+        return
+    try:
+        run.attestation = embedded = _att.EmbeddedAttestation.from_claim(raw)
+    except VaxpassError as exc:
+        checks.append(_failed("facility.attestation", exc))
+        checks.append(_skipped("facility.certificate", "facility.attestation"))
+        checks.append(_skipped("facility.signature", "facility.attestation"))
+        _build_record(run, None)
+        return
+    checks.append(_PASSED["facility.attestation"])
+    _build_record(run, embedded.nationality)
+
+    try:
+        facilities = run.trust.check_facility(embedded.facility_kid, at=embedded.signed_at)
+    except FacilityError as exc:
+        checks.append(_failed("facility.certificate", exc))
+        checks.append(_skipped("facility.signature", "facility.certificate"))
+        return
+    checks.append(_PASSED["facility.certificate"])
+
+    record = run.record
+    if record is None:
+        checks.append(
+            _failed(
+                "facility.signature",
+                Code.FACILITY_MISMATCH,
+                "the passport's DCC does not form a valid 11-field record",
+            )
+        )
+        return
+    try:
+        _att.verify_embedded(embedded, record, facilities)
+    except VaxpassError as exc:
+        checks.append(_failed("facility.signature", exc))
+    else:
+        checks.append(_PASSED["facility.signature"])
+
+
+def _build_record(run: _Run, nationality: str | None) -> None:
+    dcc = run.dcc
+    if run.dcc_type != "v" or dcc is None or nationality is None:
+        return
+    try:
+        run.record = VaccinationRecord.from_dcc(
+            dcc, nationality=nationality, allow_unknown_codes=True
+        )
+    except (InvalidRecord, SchemaError):
+        run.record = None
+
+
+def _check_revocation(run: _Run, message: Sign1Message, claims: Claims | None) -> None:
+    checks = run.checks
+    if claims is None:
+        checks.append(_skipped("revocation", "cwt.claims"))
+        return
+    uci = _uci(claims.hcert, run.dcc_type)
+    # COUNTRYCODEUCI hashes the issuing country as the CWT iss claim states it.
+    country = claims.issuer or ""
+    alg = message.alg if message.alg is not None else 0
+    entry = run.trust.revoked(uci=uci or "", country=country, signature=message.signature, alg=alg)
+    if entry is not None:
+        checks.append(_failed("revocation", Code.REVOKED, f"revoked ({entry.kind})"))
+    else:
+        checks.append(_PASSED["revocation"])
+
+
+def _uci(dcc: Mapping[Any, Any], dcc_type: str | None) -> str | None:
+    if dcc_type is None:
+        return None
+    entries = dcc.get(dcc_type)
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        ci = entries[0].get("ci")
+        if isinstance(ci, str):
+            return ci
+    return None

@@ -1,0 +1,231 @@
+"""Property tests for the wire layer: round trips, and garbage never escapes.
+
+Whatever bytes or text arrive, the decoders raise only the library's own errors
+(subclasses of VaxpassError, each with its code); a mutated passport either
+fails that way or still carries exactly the signed content.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaxpass_core import _cbor, base45, cose, cwt, hc1
+from vaxpass_core.errors import Code, VaxpassError
+
+
+KEY = ec.derive_private_key(20260601, ec.SECP256R1())
+PUBLIC = KEY.public_key()
+KID = b"\x01\x02\x03\x04\x05\x06\x07\x08"
+WIRE_CODES = {
+    Code.HC1_PREFIX,
+    Code.HC1_BASE45,
+    Code.HC1_ZLIB,
+    Code.HC1_TOO_LARGE,
+    Code.CBOR_MALFORMED,
+    Code.COSE_MALFORMED,
+    Code.COSE_ALGORITHM,
+    Code.CWT_CLAIMS,
+    Code.SIGNATURE_INVALID,
+}
+
+names = st.text(st.characters(codec="utf-8"), max_size=40)
+dccs = st.fixed_dictionaries(
+    {
+        "ver": st.just("1.3.0"),
+        "nam": st.fixed_dictionaries(
+            {"fn": names, "fnt": st.from_regex(r"[A-Z<]{1,30}", fullmatch=True)}
+        ),
+        "dob": st.from_regex(r"(19|20)\d\d-[01]\d-[0-3]\d", fullmatch=True),
+        "v": st.lists(
+            st.fixed_dictionaries(
+                {"dn": st.integers(1, 9), "sd": st.integers(1, 9), "ci": st.text(max_size=50)}
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+    }
+)
+
+
+def wire_verify(text: str) -> cwt.Claims:
+    """HC1 text -> verified claims, the whole wire layer."""
+    msg = cose.decode_sign1(hc1.decode(text))
+    cose.verify_sign1(msg, PUBLIC)
+    return cwt.decode_claims(msg.payload)
+
+
+def issue(dcc: dict[str, Any], compress: int = 0) -> str:
+    payload = cwt.encode_claims(dcc=dcc, issuer="VN", issued_at=1700000000, expires_at=1731536000)
+    return hc1.encode(cose.sign1(payload, key=KEY, kid=KID), compress=compress)
+
+
+BASE_TEXT = issue(
+    {
+        "ver": "1.3.0",
+        "nam": {"fn": "Nguyễn", "fnt": "NGUYEN"},
+        "dob": "1983-10-10",
+        "v": [{"dn": 2}],
+    }
+)
+BASE_CLAIMS = wire_verify(BASE_TEXT)
+
+
+def _outcome(fn: Any, *args: Any) -> Any:
+    """What *fn* returned, or the code of the library error it raised."""
+    try:
+        return fn(*args)
+    except VaxpassError as exc:
+        return exc.code
+
+
+def _only_our_errors(fn: Any, *args: Any) -> None:
+    outcome = _outcome(fn, *args)
+    assert not isinstance(outcome, Code) or outcome in WIRE_CODES
+
+
+@given(dccs, st.integers(0, 9))
+def test_issue_verify_round_trip(dcc: dict[str, Any], level: int) -> None:
+    claims = wire_verify(issue(dcc, level))
+    assert claims.hcert == dcc
+    assert claims.issuer == "VN"
+
+
+@given(st.binary(max_size=3000))
+def test_base45_round_trip(data: bytes) -> None:
+    assert base45.b45decode(base45.b45encode(data)) == data
+
+
+cbor_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.binary(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.integers(-(2**64), 2**64 - 1) | st.text(max_size=5), children, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(cbor_values)
+def test_cbor_round_trip(value: Any) -> None:
+    # Integers beyond 64 bits would be bignums (tag 2), which decode as raw tags.
+    assert _cbor.loads(_cbor.dumps(value)) == value
+
+
+@given(st.binary(max_size=600))
+def test_random_bytes_only_raise_our_errors(data: bytes) -> None:
+    _only_our_errors(_cbor.loads, data)
+    _only_our_errors(cose.decode_sign1, data)
+    _only_our_errors(cwt.decode_claims, data)
+    _only_our_errors(hc1.decompress, data)
+    _only_our_errors(hc1.decompress, zlib.compress(data))
+    _only_our_errors(lambda: cose.verify_sign1(cose.decode_sign1(data), PUBLIC))
+
+
+@given(st.text(max_size=600))
+def test_random_text_only_raises_our_errors(text: str) -> None:
+    _only_our_errors(wire_verify, text)
+    _only_our_errors(wire_verify, "HC1:" + text)
+    _only_our_errors(base45.b45decode, text)
+
+
+@given(st.text(alphabet=base45.ALPHABET, max_size=900))
+def test_random_base45_only_raises_our_errors(text: str) -> None:
+    _only_our_errors(wire_verify, "HC1:" + text)
+
+
+@given(st.data())
+@settings(max_examples=300)
+def test_mutated_text_fails_or_carries_the_signed_content(data: st.DataObject) -> None:
+    text = list(BASE_TEXT)
+    for _ in range(data.draw(st.integers(1, 4))):
+        pos = data.draw(st.integers(0, len(text) - 1))
+        op = data.draw(st.sampled_from(["replace", "insert", "delete"]))
+        char = data.draw(st.sampled_from(base45.ALPHABET + "a\n:"))
+        if op == "replace":
+            text[pos] = char
+        elif op == "insert":
+            text.insert(pos, char)
+        elif len(text) > 1:
+            del text[pos]
+    outcome = _outcome(wire_verify, "".join(text))
+    assert (isinstance(outcome, Code) and outcome in WIRE_CODES) or outcome == BASE_CLAIMS
+
+
+@given(st.data())
+@settings(max_examples=300)
+def test_mutated_cose_fails_or_carries_the_signed_content(data: st.DataObject) -> None:
+    raw = bytearray(hc1.decode(BASE_TEXT))
+    for _ in range(data.draw(st.integers(1, 3))):
+        pos = data.draw(st.integers(0, len(raw) - 1))
+        raw[pos] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    outcome = _outcome(wire_verify, hc1.encode(bytes(raw)))
+    # Success is possible only if bytes outside the signature's reach changed.
+    assert (isinstance(outcome, Code) and outcome in WIRE_CODES) or outcome == BASE_CLAIMS
+
+
+@given(st.binary(min_size=1, max_size=64), st.integers(0, 700))
+def test_bytes_spliced_into_the_zlib_stream(junk: bytes, pos: int) -> None:
+    stream = bytearray(base45.b45decode(hc1.strip_prefix(BASE_TEXT)))
+    stream[pos:pos] = junk
+    _only_our_errors(wire_verify, "HC1:" + base45.b45encode(bytes(stream)))
+
+
+def _bomb(size: int) -> bytes:
+    """A zlib stream that inflates to *size* bytes, built without compressing them all.
+
+    Each 1 MiB chunk is flushed with Z_FULL_FLUSH, which byte-aligns it and drops
+    back-references, so every chunk after the first compresses to the same bytes.
+    """
+    chunk = b"\xa0" * (1 << 20)
+    c = zlib.compressobj(9)
+    first = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    body = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(size >> 20):
+        checksum = zlib.adler32(chunk, checksum)
+    return first + body * ((size >> 20) - 1) + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+def test_bomb_builder_is_a_real_stream() -> None:
+    assert zlib.decompress(_bomb(8 << 20)) == b"\xa0" * (8 << 20)
+
+
+@pytest.mark.parametrize("size", [1 << 20, 1 << 30])
+def test_bombs_are_refused(size: int) -> None:
+    bomb = _bomb(size)
+    for candidate in (bomb, bomb[: hc1.MAX_COMPRESSED_BYTES]):
+        with pytest.raises(VaxpassError) as info:
+            hc1.decompress(candidate)
+        assert info.value.code is Code.HC1_TOO_LARGE
+
+
+@given(st.data())
+@settings(max_examples=300)
+def test_fast_and_general_cose_parsers_agree(data: st.DataObject) -> None:
+    # decode_sign1 parses the common shape by hand and falls back to the general
+    # CBOR path otherwise (a bytearray always takes the general path).
+    raw = bytearray(hc1.decode(BASE_TEXT))
+    if data.draw(st.booleans()):
+        raw[0:0] = b"\xd8\x3d"  # CWT tag
+    for _ in range(data.draw(st.integers(0, 3))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    fast = _outcome(cose._fast_sign1, bytes(raw))
+    general = _outcome(cose.decode_sign1, raw)
+    if fast is not None:
+        assert general == fast
+    assert _outcome(cose.decode_sign1, bytes(raw)) == general

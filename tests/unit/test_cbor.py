@@ -1,0 +1,97 @@
+"""The bounded CBOR decoder and the deterministic encoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from vaxpass_core import _cbor
+from vaxpass_core.errors import Code, MalformedCBOR
+
+
+def test_deterministic_encoding_sorts_keys_and_uses_shortest_forms() -> None:
+    # RFC 8949 4.2.1: keys in bytewise order of their encodings.
+    value = {"b": 1, 10: 2, -1: 3, "a": [1.5, 1000000], 1: b"x"}
+    assert _cbor.dumps(value) == bytes.fromhex("a50141780a022003616182f93e001a000f4240616201")
+
+
+def test_round_trip() -> None:
+    value = {1: "VN", 4: 1700000000, -260: {1: {"ver": "1.3.0", "v": [{"dn": 1}]}}}
+    assert _cbor.loads(_cbor.dumps(value)) == value
+
+
+MALFORMED = {
+    "empty": "",
+    "truncated map": "a201",
+    "truncated text": "6361",
+    "trailing byte": "0102",
+    "two items": "a0a0",
+    "indefinite array": "9f01ff",
+    "indefinite map": "bf0102ff",
+    "indefinite bytes": "5f4101ff",
+    "indefinite text": "7f6161ff",
+    "lone break": "ff",
+    "duplicate int key": "a2010201 03",
+    "duplicate text key": "a2616101616102",
+    "reserved additional info": "1c",
+    "invalid utf-8": "62c328",
+    "shared value 28": "d81c01",
+    "shared reference 29": "82d81c01d81d00",
+    "string reference 25": "d81900",
+    "string ref namespace 256": "d9010080",
+    "array of 2**32 items": "9b0000000100000000",
+    "bytes of 2**63": "5b7fffffffffffffff",
+    "map with 2**32 pairs": "bb0000000100000000",
+    "tag 0 on a number": "c001",
+    "tag 1 on text": "c16161",
+}
+
+
+@pytest.mark.parametrize("hexdata", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed(hexdata: str) -> None:
+    with pytest.raises(MalformedCBOR) as info:
+        _cbor.loads(bytes.fromhex(hexdata.replace(" ", "")))
+    assert info.value.code is Code.CBOR_MALFORMED
+
+
+def test_nesting_bound() -> None:
+    ok = b"\x81" * (_cbor.MAX_DEPTH - 1) + b"\x00"
+    assert _cbor.loads(ok) is not None
+    with pytest.raises(MalformedCBOR):
+        _cbor.loads(b"\x81" * 10_000 + b"\x00")
+    with pytest.raises(MalformedCBOR):
+        _cbor.loads(b"\xa1\x00" * 10_000 + b"\x00")
+
+
+def test_size_bound() -> None:
+    big = b"\x5a" + (_cbor.MAX_CBOR_BYTES).to_bytes(4, "big") + b"\x00" * _cbor.MAX_CBOR_BYTES
+    with pytest.raises(MalformedCBOR):
+        _cbor.loads(big)
+
+
+def test_bignums_stay_raw_bytes() -> None:
+    # 2**(8*4000): no big-integer conversion happens on untrusted input.
+    raw = b"\x01" + b"\x00" * 4000
+    value = _cbor.loads(b"\xc2\x59" + len(raw).to_bytes(2, "big") + raw)
+    assert value == _cbor.CBORTag(2, raw)
+
+
+@pytest.mark.parametrize("tag", [3, 4, 5, 30, 35, 36, 37, 52, 54, 100, 258, 260, 261, 1004, 55799])
+def test_semantic_tags_are_not_interpreted(tag: int) -> None:
+    value = _cbor.loads(_cbor.dumps(_cbor.CBORTag(tag, [1, "x"])))
+    assert value == _cbor.CBORTag(tag, [1, "x"])
+
+
+def test_date_tags() -> None:
+    assert _cbor.loads(bytes.fromhex("c074323032312d30362d31355430393a32343a30325a")) == (
+        "2021-06-15T09:24:02Z"
+    )
+    assert _cbor.loads(bytes.fromhex("c11a60d1e0a9")) == _cbor.CBORTag(1, 1624367273)
+
+
+def test_unknown_tag_kept() -> None:
+    assert _cbor.loads(bytes.fromhex("d2820102")) == _cbor.CBORTag(18, (1, 2))
+
+
+def test_wrong_type_is_type_error() -> None:
+    with pytest.raises(TypeError):
+        _cbor.loads("a0")  # type: ignore[arg-type]

@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+from jsonschema import Draft202012Validator
+
+import vaxpass_core.record as rec
+from vaxpass_core import dcc
+from vaxpass_core.errors import Code, InvalidRecord, SchemaError
+from vaxpass_core.record import FullName, VaccinationRecord
+
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+ISSUER = "Ministry of Health of Viet Nam"
+
+SAMPLE_DCC: dict[str, Any] = {
+    "ver": "1.3.0",
+    "nam": {"fn": "Nguyễn", "fnt": "NGUYEN", "gn": "Thị Bảo Ngọc", "gnt": "THI<BAO<NGOC"},
+    "dob": "1990-05-17",
+    "v": [
+        {
+            "tg": "840539006",
+            "vp": "29061000087103",
+            "mp": "EU/1/21/1529",
+            "ma": "ORG-100001699",
+            "dn": 2,
+            "sd": 2,
+            "dt": "2021-09-20",
+            "co": "VN",
+            "is": ISSUER,
+            "ci": "URN:UVCI:01:VN:79001/4F3A9C2E7B1D4E8A#Q",
+        }
+    ],
+}
+
+# Shaped like Viet Nam's production passports (schema 1.3.0, keys in their order, a
+# deprecated but known vp code, a 32-hex-digit UVCI without checksum); invented person.
+VN_STYLE_DCC = {
+    "v": [
+        {
+            "ci": "URN:UVCI:01:VN:0A1B2C3D4E5F60718293A4B5C6D7E8F9",
+            "co": "VN",
+            "dn": 2,
+            "dt": "2021-03-18",
+            "is": "Ban Co Yeu",
+            "ma": "ORG-100030215",
+            "mp": "EU/1/21/1529",
+            "sd": 2,
+            "tg": "840539006",
+            "vp": "J07BX03",
+        }
+    ],
+    "dob": "1985-02-03",
+    "nam": {"fn": "Trần", "gn": "Thị Mai", "fnt": "TRAN", "gnt": "THI<MAI"},
+    "ver": "1.3.0",
+}
+
+
+def test_to_dcc_exact() -> None:
+    assert rec.sample().to_dcc(country="VN", issuer=ISSUER) == SAMPLE_DCC
+    assert dcc.to_dcc(rec.sample(), issuer=ISSUER) == SAMPLE_DCC
+
+
+def test_field_mapping() -> None:
+    record = attrs.evolve(rec.sample(), dose_number=3, doses_received=2)
+    v = record.to_dcc(issuer=ISSUER)["v"][0]
+    assert (v["dn"], v["sd"]) == (3, 2)  # field 7 -> dn, field 5 -> sd
+    french = attrs.evolve(record, nationality="FR")
+    assert '"FR"' not in json.dumps(french.to_dcc(country="DE", issuer=ISSUER))  # nationality
+
+
+def test_partial_date_of_birth_and_names() -> None:
+    record = attrs.evolve(rec.sample(), date_of_birth="1990-05", full_name=FullName("Lý"))
+    out = record.to_dcc(issuer=ISSUER)
+    assert out["dob"] == "1990-05"
+    assert out["nam"] == {"fn": "Lý", "fnt": "LY"}
+    only_given = attrs.evolve(rec.sample(), full_name=FullName("", "An"))
+    assert only_given.to_dcc(issuer=ISSUER)["nam"] == {"fnt": "", "gn": "An", "gnt": "AN"}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"issuer": ""},
+        {"issuer": "x" * 81},
+        {"issuer": ISSUER, "country": "vn"},
+        {"issuer": ISSUER, "country": "ZZ"},
+        {"issuer": ISSUER, "version": "1.3"},
+    ],
+)
+def test_to_dcc_context_errors(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"issuer|country|version"):
+        rec.sample().to_dcc(**kwargs)
+
+
+def test_from_dcc() -> None:
+    assert VaccinationRecord.from_dcc(SAMPLE_DCC, nationality="VN") == rec.sample()
+    record = VaccinationRecord.from_dcc(VN_STYLE_DCC, nationality="VN")
+    assert record.full_name == FullName("Trần", "Thị Mai")
+    assert record.full_name.family_icao is None
+    assert record.unknown_codes() == ()
+    assert record.to_dcc(issuer="Ban Co Yeu") == VN_STYLE_DCC
+
+
+def test_from_dcc_keeps_a_foreign_transliteration() -> None:
+    foreign = copy.deepcopy(SAMPLE_DCC)
+    foreign["nam"] = {"fn": "Müller", "fnt": "MULLER", "gn": "Иван", "gnt": "IVAN"}
+    record = VaccinationRecord.from_dcc(foreign, nationality="DE")
+    assert record.full_name.family_icao == "MULLER"  # ICAO's table says MUELLER
+    assert record.full_name.given_icao == "IVAN"
+    assert record.to_dcc(issuer=ISSUER)["nam"] == foreign["nam"]
+
+
+def test_from_dcc_with_only_standardised_names() -> None:
+    foreign = copy.deepcopy(SAMPLE_DCC)
+    foreign["nam"] = {"fnt": "DOE", "gnt": "JANE"}
+    record = VaccinationRecord.from_dcc(foreign, nationality="US")
+    assert record.full_name == FullName("", "", family_icao="DOE", given_icao="JANE")
+    assert record.to_dcc(issuer=ISSUER)["nam"] == foreign["nam"]
+
+
+def test_from_dcc_unknown_codes() -> None:
+    foreign = copy.deepcopy(SAMPLE_DCC)
+    foreign["v"][0]["mp"] = "NEW-2027"
+    with pytest.raises(InvalidRecord, match="product") as info:
+        VaccinationRecord.from_dcc(foreign, nationality="VN")
+    assert info.value.code is Code.RECORD_INVALID
+    record = VaccinationRecord.from_dcc(foreign, nationality="VN", allow_unknown_codes=True)
+    assert record.unknown_codes() == (("product", "NEW-2027"),)
+
+
+def _broken(path: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(SAMPLE_DCC)
+    *parents, last = path.split(".")
+    node: Any = out
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is _DROP:
+        del node[last]
+    else:
+        node[last] = value
+    return out
+
+
+_DROP = object()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {},
+        _broken("v", _DROP),
+        _broken("v", []),
+        _broken("v", [SAMPLE_DCC["v"][0]] * 2),
+        _broken("v", ["x"]),
+        _broken("nam", "Nguyen"),
+        _broken("nam", _DROP),
+        _broken("dob", 1990),
+        _broken("dob", _DROP),
+        _broken("nam.fn", 5),
+        _broken("nam.fnt", 5),
+        _broken("v.0.tg", _DROP),
+        _broken("v.0.dn", "2"),
+        _broken("v.0.dn", True),
+        _broken("v.0.sd", 2.0),
+        _broken("v.0.dt", None),
+        _broken("v.0.ci", _DROP),
+    ],
+)
+def test_from_dcc_structure_errors(data: Any) -> None:
+    with pytest.raises(SchemaError):
+        VaccinationRecord.from_dcc(data, nationality="VN")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("dob", "10.10.1983"),
+        ("v.0.dt", "2021-03-18T00:00:00Z"),
+        ("v.0.dn", 0),
+        ("v.0.tg", "COVID"),
+        ("v.0.ci", ""),
+        ("nam.fnt", "nguyen"),
+        ("v.0.dt", "1983-01-01"),
+    ],
+)
+def test_from_dcc_content_errors(path: str, value: Any) -> None:
+    with pytest.raises(InvalidRecord):
+        VaccinationRecord.from_dcc(_broken(path, value), nationality="VN")
+
+
+def test_from_dcc_bad_nationality() -> None:
+    with pytest.raises(InvalidRecord, match="nationality"):
+        VaccinationRecord.from_dcc(SAMPLE_DCC, nationality="Vietnamese")
+
+
+def _validator(shared_data: Path, name: str) -> Draft202012Validator:
+    schema = json.loads((shared_data / "eu-dcc-schema" / name).read_text("utf-8"))
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@pytest.mark.parametrize(
+    "name", ["DCC.combined-schema.json", "versions/1.3.0.combined-schema.json"]
+)
+def test_sample_and_fixtures_validate(shared_data: Path, name: str) -> None:
+    validator = _validator(shared_data, name)
+    for data in (SAMPLE_DCC, VN_STYLE_DCC):
+        validator.validate(data)
+    # The checker does look at formats: a bad dt fails.
+    assert not validator.is_valid(_broken("v.0.dt", "2021-02-30"))
+
+
+def test_viet_nams_official_test_passport_round_trips(shared_data: Path) -> None:
+    from vaxpass_core import _cbor, cose, hc1
+
+    text = (shared_data / "vn" / "VAC_VN.hc1.txt").read_text("ascii").strip()
+    payload = _cbor.loads(cose.decode_sign1(hc1.decode(text)).payload)
+    official = payload[-260][1]
+    record = VaccinationRecord.from_dcc(official, nationality="VN")
+    assert record.full_name == FullName("Nguyễn", "Bảo Duy")
+    assert record.unknown_codes() == ()  # J07BX03 is deprecated, but still in the value set
+    assert record.to_dcc(country="VN", issuer=official["v"][0]["is"]) == official
