@@ -9,12 +9,12 @@ PY := $(VENV)/bin/python
 PEERS := .venv-peers
 PEERS_PY := $(PEERS)/bin/python
 
-.PHONY: demo test lint typecheck pytest bench peers clean
+.PHONY: demo test lint typecheck pytest docs bench peers clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[scan,test,lint]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[scan,test,lint,docs]'
 	touch $@
 
 $(PEERS)/.installed: tests/peers/requirements.txt
@@ -37,10 +37,15 @@ typecheck: $(VENV)/.installed
 pytest: $(VENV)/.installed $(PEERS)/.installed
 	VAXPASS_PEERS_PYTHON=$(abspath $(PEERS_PY)) $(PY) -bb -m pytest -q -p no:cacheprovider
 
-test: lint typecheck pytest
+# Warnings are errors; the doctests run the tutorials against the real library.
+docs: $(VENV)/.installed
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b doctest docs docs/_build/doctest
+
+test: lint typecheck pytest docs
 
 bench: $(VENV)/.installed $(PEERS)/.installed
 	VAXPASS_PEERS_PYTHON=$(abspath $(PEERS_PY)) $(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(PEERS) build dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEERS) build dist .mypy_cache .ruff_cache docs/_build

@@ -1,10 +1,14 @@
-"""Shared test fixtures: where the public conformance data lives, a fixed clock."""
+"""Shared test fixtures: the public conformance data and its readers, a fixed clock."""
 
 from __future__ import annotations
 
+import json
 import os
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,6 +19,9 @@ settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -33,6 +40,63 @@ def shared_data() -> Path:
     if data is None:
         pytest.skip("the shared conformance data (../shared/data) is not beside this checkout")
     return data
+
+
+def load_dgc_testdata(data: Path) -> dict[str, dict[str, Any]]:
+    """Every dgc-testdata case: its path below ``dgc-testdata`` (posix) -> its JSON, sorted.
+
+    A plain function as well as the :func:`dgc_testdata` fixture, for the scripts that
+    print a conformance tally (``python tests/conformance/test_codec_dgc.py``).
+    """
+    base = data / "dgc-testdata"
+    return {
+        path.relative_to(base).as_posix(): json.loads(path.read_text("utf-8"))
+        for path in sorted(base.rglob("*.json"))
+    }
+
+
+@pytest.fixture(scope="session")
+def dgc_testdata(shared_data: Path) -> Mapping[str, dict[str, Any]]:
+    """:func:`load_dgc_testdata` once per session; the cases are shared: do not change them."""
+    return MappingProxyType(load_dgc_testdata(shared_data))
+
+
+@pytest.fixture(scope="session")
+def shared_json(shared_data: Path) -> Callable[[str], Any]:
+    """Parse a JSON file of the shared data, named by its path below it."""
+
+    def load(relative: str) -> Any:
+        return json.loads((shared_data / relative).read_text("utf-8"))
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def vn_passport(shared_data: Path) -> str:
+    """Viet Nam's official test passport: the HC1 text of ``vn/VAC_VN.hc1.txt``."""
+    return (shared_data / "vn" / "VAC_VN.hc1.txt").read_text("ascii").strip()
+
+
+def zlib_bomb(size: int, fill: bytes = b"\x00") -> bytes:
+    """A zlib stream inflating to *size* bytes of *fill* (whole MiB), without compressing them.
+
+    Z_FULL_FLUSH byte-aligns each 1 MiB chunk and drops back-references, so every chunk
+    after the first compresses to the same bytes: a GiB bomb costs about 1 MiB to build.
+    """
+    chunk = fill * (1 << 20)
+    c = zlib.compressobj(9)
+    first = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    body = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(size >> 20):
+        checksum = zlib.adler32(chunk, checksum)
+    return first + body * ((size >> 20) - 1) + b"\x03\x00" + checksum.to_bytes(4, "big")
+
+
+@pytest.fixture(name="zlib_bomb")
+def zlib_bomb_fixture() -> Callable[..., bytes]:
+    """:func:`zlib_bomb`, for the tests of the decompression bounds."""
+    return zlib_bomb
 
 
 @pytest.fixture

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
@@ -38,8 +39,6 @@ from .errors import AlgorithmError, InvalidSignature, MalformedCBOR, MalformedCO
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from cryptography import x509
-
 
 __all__ = [
     "EDDSA",
@@ -48,6 +47,7 @@ __all__ = [
     "ES512",
     "HEADER_ALG",
     "HEADER_KID",
+    "KID_LENGTH",
     "PS256",
     "TAG_CWT",
     "TAG_SIGN1",
@@ -68,6 +68,8 @@ HEADER_ALG, HEADER_KID = 1, 4
 TAG_SIGN1, TAG_CWT = 18, 61
 #: RSA keys below this size are refused for PS256 (hcert spec: at least 2048).
 MIN_RSA_BITS = 2048
+#: A DCC kid is the first 8 bytes of SHA-256 over the certificate DER (hcert spec 3.3.1).
+KID_LENGTH: Final = 8
 
 PrivateKey: TypeAlias = (
     ec.EllipticCurvePrivateKey
@@ -339,9 +341,18 @@ def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
         raise AlgorithmError(f"COSE algorithm {alg!r} is not supported")
 
 
-def kid_for_certificate(cert: x509.Certificate) -> bytes:
-    """The hcert ``kid``: the first 8 bytes of SHA-256 over the certificate's DER."""
-    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).digest()[:8]
+def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
+    """The hcert ``kid`` of a certificate (object or DER): SHA-256(DER)[:8].
+
+    :func:`vaxpass_core.signers.kid_of` is this same function.
+    """
+    if isinstance(cert, x509.Certificate):
+        der = cert.public_bytes(serialization.Encoding.DER)
+    elif isinstance(cert, bytes):
+        der = cert
+    else:
+        raise TypeError(f"expected x509.Certificate or DER bytes, got {type(cert).__name__}")
+    return hashlib.sha256(der).digest()[:KID_LENGTH]
 
 
 # ---- signing ----------------------------------------------------------------------

@@ -38,9 +38,9 @@ class Policy:
     """Verification policy.
 
     - ``algorithms``: COSE algorithm ids accepted (others fail ``cose.algorithm``).
-    - ``require_attestation``: fail with ``facility.missing`` when a passport carries no
-      facility attestation (Viet Nam's level 1). Foreign EU DCCs carry none, so a border
-      app checking every traveller leaves this off.
+    - ``require_attestation``: fail with ``facility.missing`` when a vaccination passport
+      carries no facility attestation (Viet Nam's level 1; tests and recoveries have none).
+      Foreign EU DCCs carry none, so a border app checking every traveller leaves this off.
     - ``leeway``: clock skew tolerated on ``iat`` and ``exp`` (and the signer certificate's
       validity).
     - ``strict_valuesets``: codes outside the shipped value sets fail with

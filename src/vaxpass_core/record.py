@@ -23,7 +23,7 @@ key  field                     CBOR value
                                ``[family, given, family_icao|null, given_icao|null]``
                                when an ICAO form is given explicitly
 2    date_of_birth             text: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or ``""``
-3    nationality               text: ISO 3166-1 alpha-2
+3    nationality               text: ISO 3166-1 alpha-2, or null when not stated
 4    disease                   text (value set ``tg``)
 5    doses_received            unsigned integer
 6    vaccination_date          text: ``YYYY-MM-DD``
@@ -271,6 +271,8 @@ def _v_full_name(_: object, a: attrs.Attribute[Any], value: object) -> None:
 
 
 def _v_nationality(_: object, a: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return  # not stated: a DCC from elsewhere has no place for it
     value = _need(a.name, value, str)
     if _COUNTRY.fullmatch(value) is None or not valuesets.is_known("co", value):
         raise _fail(a.name, f"{value!r} is not an ISO 3166-1 alpha-2 country code")
@@ -313,6 +315,7 @@ def _meta(name: str) -> dict[str, object]:
 
 
 _WIRE_KEYS: Final = frozenset(range(1, 12))
+_NOT_STATED: Final = {"vi": "(không ghi)", "en": "(not stated)"}
 
 
 @attrs.frozen(kw_only=True)
@@ -332,13 +335,19 @@ class VaccinationRecord:
     of equality, hashing, ``repr``, the wire form and the DCC. :meth:`unknown_codes` lists
     the codes outside the value sets whatever the flag, for verifiers and issuers that
     warn or refuse by policy.
+
+    **Nationality "not stated".** Field 3 has no place in an EU DCC, so a record read from a
+    foreign DCC (or from a passport without the facility attestation, which carries it) has
+    ``nationality=None``. Such a record is valid for display and checking, its wire map
+    carries ``null`` under key 3, but it cannot be attested: :meth:`from_cbor`, which reads
+    the form a facility signs, refuses it, and ``attest()`` needs a stated nationality.
     """
 
     full_name: FullName = attrs.field(
         converter=_to_full_name, validator=_v_full_name, metadata=_meta("full_name")
     )
     date_of_birth: DateOfBirth = attrs.field(converter=_to_dob, metadata=_meta("date_of_birth"))
-    nationality: str = attrs.field(validator=_v_nationality, metadata=_meta("nationality"))
+    nationality: str | None = attrs.field(validator=_v_nationality, metadata=_meta("nationality"))
     disease: str = attrs.field(validator=_v_code, metadata=_meta("disease"))
     doses_received: int = attrs.field(validator=_v_count, metadata=_meta("doses_received"))
     vaccination_date: dt.date = attrs.field(
@@ -370,7 +379,11 @@ class VaccinationRecord:
         """
         out = []
         for info in FIELDS:
-            text = str(getattr(self, info.name))
+            value = getattr(self, info.name)
+            if value is None:  # only the nationality can be "not stated"
+                out.append((info.label(lang), _NOT_STATED[lang]))
+                continue
+            text = str(value)
             vs = _VALUESET_OF.get(info.name)
             entry = valuesets.lookup(vs, text) if vs else None
             out.append((info.label(lang), f"{text} ({entry.display})" if entry else text))
@@ -389,10 +402,14 @@ class VaccinationRecord:
         cls,
         data: Mapping[str, Any],
         *,
-        nationality: str,
+        nationality: str | None,
         allow_unknown_codes: bool = False,
     ) -> Self:
         """Read a vaccination DCC back; *nationality* is not in a DCC, so it is an argument.
+
+        Pass ``nationality=None`` when nobody states it (a foreign DCC, or a passport without
+        the facility attestation): the record then says "not stated", and it cannot be
+        attested (``attest()`` needs the nationality the facility vouches for).
 
         Raises :class:`~vaxpass_core.errors.SchemaError` if *data* is not a vaccination
         DCC, :class:`InvalidRecord` if its content breaks a record rule. Foreign data
@@ -482,12 +499,16 @@ class VaccinationRecord:
         """Decode untrusted bytes; raises only :class:`InvalidRecord` or ``MalformedCBOR``.
 
         The bytes must be exactly the deterministic encoding of the record they decode to,
-        so that one record has one signed form.
+        so that one record has one signed form, and must state the nationality (key 3 not
+        ``null``): these are the bytes a facility signs. :meth:`from_wire` reads ``null``.
         """
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(f"data must be bytes, not {type(data).__name__}")
         raw = bytes(data)
         record = cls.from_wire(_cbor.loads(raw), allow_unknown_codes=allow_unknown_codes)
+        if record.nationality is None:
+            # The signed form is an attested record: the facility states the nationality.
+            raise _fail("nationality", "a signed record must state it (null is not allowed)")
         if record.to_cbor() != raw:
             raise InvalidRecord("record CBOR is not in deterministic (canonical) form")
         return record

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
-from .errors import Code, VaxpassError
+from .errors import Code, InvalidRecord, SchemaError, VaxpassError
 
 
 if TYPE_CHECKING:
@@ -95,10 +96,12 @@ class VerificationResult:
     dcc: Mapping[str, Any] | None = None
     #: The CWT claims as decoded (issuer, iat, exp, ...); None before decoding.
     claims: Mapping[Any, Any] | None = None
-    #: The 11-field record for a vaccination DCC, unverified until ``ok``.
-    unverified_record: VaccinationRecord | None = None
+    #: Field 3, from the facility attestation; None where the passport does not state it.
+    nationality: str | None = None
     #: The ISO 3166-1 country of the signer certificate, when known.
     signer_country: str | None = None
+    #: The ``now`` the passport was checked at (UTC epoch seconds), for display.
+    checked_at: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,6 +129,26 @@ class VerificationResult:
                 return c
         raise KeyError(name)
 
+    @functools.cached_property
+    def unverified_record(self) -> VaccinationRecord | None:
+        """The 11-field record of a vaccination DCC that passed the schema, unverified.
+
+        Built on first use (a border app that only needs ``ok`` never pays for it);
+        ``nationality`` is None ("not stated") unless the passport carries an attestation.
+        """
+        from .record import VaccinationRecord  # noqa: PLC0415 - record imports this module's peers
+
+        dcc = self.dcc
+        schema_passed = any(c.name == "dcc.schema" and c.passed for c in self.checks)
+        if dcc is None or not schema_passed or "v" not in dcc:
+            return None
+        try:
+            return VaccinationRecord.from_dcc(
+                dcc, nationality=self.nationality, allow_unknown_codes=True
+            )
+        except (InvalidRecord, SchemaError):
+            return None
+
     @property
     def record(self) -> VaccinationRecord:
         """The verified 11-field record; raises the first failure's error unless ``ok``."""
@@ -133,6 +156,12 @@ class VerificationResult:
         if self.unverified_record is None:
             raise ValueError("this passport verified but carries no vaccination record")
         return self.unverified_record
+
+    def summary(self, lang: str = "both") -> str:
+        """A short text a border officer can read: see :func:`vaxpass_core.summary.summarize`."""
+        from .summary import summarize  # noqa: PLC0415 - the summary imports this module
+
+        return summarize(self, lang=lang)
 
     def raise_for_failure(self) -> None:
         """Raise the :class:`VaxpassError` of the first failed check, if any."""

@@ -19,18 +19,22 @@ Semantics are those of JSON Schema draft 2020-12, with three decisions:
 
 A keyword the compiler does not implement fails loudly at compile time, so a future schema
 cannot be silently under-checked.
+
+The compiler is here; the pattern translation and the two formats are in ``_ecma``, and the
+helpers the generated code calls (messages, JSON checks) in ``_schema_runtime``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 import threading
 from importlib import resources
 from typing import Any, Final
 
+from . import _schema_runtime as rt
+from ._ecma import PatternError, date_ok, date_time_ok, ecma_regex
 from .errors import SchemaError
 
 
@@ -72,19 +76,19 @@ def schema_version_for(dcc: object) -> str:
     object or ``ver`` is missing, not a string, not ``MAJOR.MINOR.PATCH`` or not 1.x.y.
     """
     if not isinstance(dcc, dict):
-        raise SchemaError(f"$: {_show(dcc)} is not of type object")
-    ver = dcc.get("ver", _MISSING)
-    if ver is _MISSING:
+        raise SchemaError(f"$: {rt.show(dcc)} is not of type object")
+    ver = dcc.get("ver", rt.MISSING)
+    if ver is rt.MISSING:
         raise SchemaError('$: required property "ver" (the schema version) is missing')
     if not isinstance(ver, str):
-        raise SchemaError(f"ver: {_show(ver)} is not of type string")
+        raise SchemaError(f"ver: {rt.show(ver)} is not of type string")
     if ver in _KNOWN:
         return ver
     m = _SEMVER.fullmatch(ver)
     if m is None:
-        raise SchemaError(f"ver: {_show(ver)} is not a schema version MAJOR.MINOR.PATCH")
+        raise SchemaError(f"ver: {rt.show(ver)} is not a schema version MAJOR.MINOR.PATCH")
     if m[1] != "1":
-        raise SchemaError(f"ver: {_show(ver)} has an unsupported major version; 1.x.y is")
+        raise SchemaError(f"ver: {rt.show(ver)} has an unsupported major version; 1.x.y is")
     key = _version_key(m.groups())
     return [v for k, v in _KEYS if k <= key][-1]  # 1.0.0 <= every 1.x.y
 
@@ -111,309 +115,6 @@ def validate(dcc: object, *, version: str | None = None) -> None:
         raise
     except Exception as exc:  # a safety net: odd objects (a dict whose keys() raises, ...)
         raise SchemaError(f"$: cannot be validated ({type(exc).__name__})") from exc
-
-
-# ---------------------------------------------------------------------------------------
-# Messages. Built only on failure; every value is shown bounded (no 5000-digit ints).
-
-
-class _Missing:
-    __slots__ = ()
-
-
-_MISSING: Final = _Missing()
-_IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _format_path(parts: tuple[object, ...]) -> str:
-    """``("v", 0, "dn")`` -> ``v[0].dn``; the root is ``$``."""
-    out = ""
-    for p in parts:
-        if isinstance(p, int):
-            out += f"[{p}]"
-        elif isinstance(p, str) and _IDENT.fullmatch(p):
-            out += f".{p}" if out else p
-        else:
-            out += f"[{_show(p)}]"
-    return out or "$"
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, int):
-        if value.bit_length() > 200:
-            sign = "a negative" if value < 0 else "an"
-            return f"{sign} integer of about {int(value.bit_length() * 0.30103)} digits"
-        return str(int(value))
-    if isinstance(value, float):
-        return "NaN" if math.isnan(value) else repr(value).replace("inf", "Infinity")
-    if isinstance(value, str):
-        text = json.dumps(str(value[:60]))
-        return f'{text[:-1]}..."' if len(value) > 60 else text
-    if isinstance(value, dict):
-        return f"an object of {len(value)} properties"
-    if isinstance(value, list):
-        return f"an array of {len(value)} items"
-    return f"a value of type {type(value).__name__}"
-
-
-def _fail(path: tuple[object, ...], message: str) -> SchemaError:
-    return SchemaError(f"{_format_path(path)}: {message}")
-
-
-def _e_type(path: tuple[object, ...], value: object, types: str) -> SchemaError:
-    return _fail(path, f"{_show(value)} is not of type {types}")
-
-
-def _e_required(
-    path: tuple[object, ...], obj: dict[Any, Any], names: tuple[str, ...]
-) -> SchemaError:
-    missing = next(n for n in names if n not in obj)
-    return _fail(path, f"required property {_show(missing)} is missing")
-
-
-def _e_additional(
-    path: tuple[object, ...], obj: dict[Any, Any], known: frozenset[str]
-) -> SchemaError:
-    extra = next(k for k in obj if k not in known)
-    return _fail(path, f"property {_show(extra)} is not allowed")
-
-
-def _e_rule(path: tuple[object, ...], value: object, rule: str, limit: object) -> SchemaError:
-    texts = {
-        "minimum": "is less than the minimum",
-        "maximum": "is greater than the maximum",
-        "exclusiveMinimum": "is not greater than the exclusiveMinimum",
-        "exclusiveMaximum": "is not less than the exclusiveMaximum",
-        "pattern": "does not match the pattern",
-        "format": "is not a valid",
-    }
-    shown = limit if rule == "format" else _show(limit)
-    return _fail(path, f"{_show(value)} {texts[rule]} {shown}")
-
-
-def _e_count(path: tuple[object, ...], value: str | list[Any], label: str) -> SchemaError:
-    noun = "the array" if isinstance(value, list) else _show(value)
-    return _fail(path, f"{noun} has {len(value)} {label}")
-
-
-def _e_alternatives(path: tuple[object, ...], keyword: str, count: int, desc: str) -> SchemaError:
-    need = "exactly one" if keyword == "oneOf" else "at least one"
-    return _fail(path, f"matches {count} of the {keyword} alternatives, {need} is required: {desc}")
-
-
-# The instance must be JSON. Values the schema does not describe are walked here, bounded
-# in depth (cbor2 value sharing can build cycles) and in size.
-_MAX_DEPTH: Final = 64
-_MAX_NODES: Final = 100_000
-
-
-def _check_json(value: object, path: tuple[object, ...]) -> None:
-    stack: list[tuple[object, tuple[object, ...]]] = [(value, path)]
-    seen = 0
-    while stack:
-        v, p = stack.pop()
-        seen += 1
-        if seen > _MAX_NODES or len(p) > _MAX_DEPTH:
-            raise _fail(p, "the value is nested too deeply or too large")
-        if isinstance(v, str | bool | int) or v is None:
-            continue
-        if isinstance(v, float):
-            if math.isfinite(v):
-                continue
-            raise _fail(p, f"{_show(v)} is not a JSON number")
-        if isinstance(v, dict):
-            for k, x in v.items():
-                if not isinstance(k, str):
-                    raise _fail(p, f"has a key that is not a string: {_show(k)}")
-                stack.append((x, (*p, k)))
-        elif isinstance(v, list):
-            stack.extend((x, (*p, i)) for i, x in enumerate(v))
-        else:
-            raise _fail(p, f"{_show(v)} is not a JSON value")
-
-
-def _check_extra(path: tuple[object, ...], obj: dict[Any, Any], known: frozenset[str]) -> None:
-    # Properties the schema does not name are allowed, but must still be JSON.
-    for k, x in obj.items():
-        if k not in known:
-            if not isinstance(k, str):
-                raise _fail(path, f"has a key that is not a string: {_show(k)}")
-            _check_json(x, (*path, k))
-
-
-# ---------------------------------------------------------------------------------------
-# Formats (RFC 3339 section 5.6). Month and day ranges in the regex; days past 28 checked.
-
-_DATE: Final = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])")
-_DATE_TIME: Final = re.compile(
-    r"([0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))[Tt]"
-    r"([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(?:\.[0-9]+)?"
-    r"(?:[Zz]|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))"
-)
-_MONTH_DAYS: Final = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _days_ok(date: str) -> bool:
-    """Day within its month, for a string that matched :data:`_DATE` (year 0000 is leap)."""
-    year, month, day = int(date[:4]), int(date[5:7]), int(date[8:10])
-    if month == 2 and day == 29:
-        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return day <= _MONTH_DAYS[month]
-
-
-def _date_time_ok(value: str) -> bool:
-    m = _DATE_TIME.fullmatch(value)
-    if m is None or (m[1][8:] > "28" and not _days_ok(m[1])):
-        return False
-    if m[4] != "60":
-        return True
-    # A leap second is 23:59:60 in UTC: undo the offset.
-    minutes = int(m[2]) * 60 + int(m[3])
-    if m[5]:
-        offset = int(m[6]) * 60 + int(m[7])
-        minutes -= offset if m[5] == "+" else -offset
-    return minutes % 1440 == 23 * 60 + 59
-
-
-def _date_ok(value: str) -> bool:
-    return _DATE.fullmatch(value) is not None and (value[8:] <= "28" or _days_ok(value))
-
-
-_FORMATS: Final = {"date": "_date_ok", "date-time": "_date_time_ok"}
-
-
-# ---------------------------------------------------------------------------------------
-# ECMA-262 patterns (u flag) -> Python re. A small translator over the syntax the EU
-# schemas use and a little more; everything else is refused at compile time.
-
-_ECMA_SPACE: Final = (
-    "\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
-)
-_CLASS_ESCAPES: Final = {"d": "0-9", "w": "A-Za-z0-9_", "s": _ECMA_SPACE}
-_ATOM_ESCAPES: Final = {
-    **{k: f"[{v}]" for k, v in _CLASS_ESCAPES.items()},
-    **{k.upper(): f"[^{v}]" for k, v in _CLASS_ESCAPES.items()},
-}
-_CONTROL: Final = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
-_SYNTAX: Final = frozenset("^$\\.*+?()[]{}|/")
-_QUANTIFIER: Final = re.compile(r"\{[0-9]+(?:,[0-9]*)?\}")
-_HEX4: Final = re.compile(r"u([0-9A-Fa-f]{4})|u\{([0-9A-Fa-f]{1,6})\}|x([0-9A-Fa-f]{2})")
-
-
-class _PatternError(ValueError):
-    pass
-
-
-def _escape_char(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
-    """The character an escape at ``pattern[i] == '\\'`` stands for; (char, next index)."""
-    c = pattern[i + 1 : i + 2]
-    if c in _CONTROL:
-        return _CONTROL[c], i + 2
-    if c in _SYNTAX or (in_class and c == "-"):
-        return c, i + 2
-    if in_class and c == "b":
-        return "\b", i + 2
-    if c == "0" and not pattern[i + 2 : i + 3].isdigit():
-        return "\0", i + 2
-    if c == "c" and pattern[i + 2 : i + 3].isascii() and pattern[i + 2 : i + 3].isalpha():
-        return chr(ord(pattern[i + 2]) % 32), i + 3
-    m = _HEX4.match(pattern, i + 1)
-    if m is None:
-        raise _PatternError(f"escape \\{c} is not supported")
-    code = int(m[1] or m[2] or m[3], 16)
-    end = m.end()
-    low = _HEX4.match(pattern, end + 1) if pattern[end : end + 1] == "\\" else None
-    if 0xD800 <= code < 0xDC00 and m[1] and low and low[1] and 0xDC00 <= int(low[1], 16) < 0xE000:
-        code = 0x10000 + ((code - 0xD800) << 10) + (int(low[1], 16) - 0xDC00)
-        end = low.end()
-    if code > 0x10FFFF:
-        raise _PatternError("code point out of range")
-    return chr(code), end
-
-
-def _class_char(c: str) -> str:
-    return "\\" + c if c in "\\]^-[&~|" else c
-
-
-def _translate_class(pattern: str, i: int) -> tuple[str, int]:
-    """Translate ``[...]`` starting at ``pattern[i] == '['``."""
-    i += 1
-    negate = pattern[i : i + 1] == "^"
-    i += negate
-    items: list[str] = []
-    while True:
-        if i >= len(pattern):
-            raise _PatternError("unterminated character class")
-        c = pattern[i]
-        if c == "]":
-            break
-        if c == "\\" and pattern[i + 1 : i + 2] in _CLASS_ESCAPES:
-            items.append(_CLASS_ESCAPES[pattern[i + 1]])
-            if pattern[i + 2 : i + 3] == "-" and pattern[i + 3 : i + 4] != "]":
-                raise _PatternError("a class escape cannot bound a range")
-            i += 2
-            continue
-        if c == "\\" and pattern[i + 1 : i + 2] in ("D", "W", "S"):
-            raise _PatternError(f"\\{pattern[i + 1]} inside a class is not supported")
-        lo, i = _escape_char(pattern, i, True) if c == "\\" else (c, i + 1)
-        if pattern[i : i + 1] == "-" and pattern[i + 1 : i + 2] not in ("]", ""):
-            if pattern[i + 1] == "\\":
-                if pattern[i + 2 : i + 3] in _CLASS_ESCAPES or pattern[i + 2 : i + 3] in "DWS":
-                    raise _PatternError("a class escape cannot bound a range")
-                hi, i = _escape_char(pattern, i + 1, True)
-            else:
-                hi, i = pattern[i + 1], i + 2
-            if hi < lo:
-                raise _PatternError("range out of order in character class")
-            items.append(f"{_class_char(lo)}-{_class_char(hi)}")
-        else:
-            items.append(_class_char(lo))
-    if not items:
-        return ("[\\s\\S]" if negate else "(?!)"), i + 1
-    return "[" + ("^" if negate else "") + "".join(items) + "]", i + 1
-
-
-def _ecma_regex(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if nxt in _ATOM_ESCAPES:
-                out.append(_ATOM_ESCAPES[nxt])
-                i += 2
-                continue
-            ch, i = _escape_char(pattern, i, False)
-            out.append(re.escape(ch))
-            continue
-        if c == "[":
-            part, i = _translate_class(pattern, i)
-            out.append(part)
-            continue
-        if c == "{":
-            m = _QUANTIFIER.match(pattern, i)
-            if m is None:
-                raise _PatternError("a lone '{' is a syntax error with the u flag")
-            out.append(m[0])
-            i = m.end()
-            continue
-        if c == "(" and pattern.startswith("(?", i) and not pattern.startswith("(?:", i):
-            raise _PatternError("only (...) and (?:...) groups are supported")
-        if c in "}]":
-            raise _PatternError(f"a lone {c!r} is a syntax error with the u flag")
-        if c == "+" and out and (out[-1] in ("*", "+", "?") or out[-1].startswith("{")):
-            # Python 3.11 reads "a*+" as possessive; ECMA-262 refuses it.
-            raise _PatternError("a quantifier cannot follow a quantifier")
-        # ^ and $ never see line breaks (no m flag); . stops at every ECMA line terminator.
-        table = {"^": "\\A", "$": "\\Z", ".": "[^\\n\\r\\u2028\\u2029]"}
-        out.append(table.get(c) or (c if c in "()|*+?" else re.escape(c)))
-        i += 1
-    return re.compile("".join(out))
 
 
 # ---------------------------------------------------------------------------------------
@@ -456,19 +157,8 @@ _KEYWORD_GROUP: Final = {
 }
 _SUPPORTED: Final = frozenset({"type", "$ref", "oneOf", "anyOf", "allOf", *_KEYWORD_GROUP})
 _DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
-
-
-def _is_integer(x: object) -> bool:
-    # JSON Schema: an integer is any number with no fractional part; true is not a number.
-    if isinstance(x, bool):
-        return False
-    return isinstance(x, int) or (isinstance(x, float) and x.is_integer())
-
-
-def _is_number(x: object) -> bool:
-    if isinstance(x, bool):
-        return False
-    return isinstance(x, int) or (isinstance(x, float) and math.isfinite(x))
+# format -> the name generated code calls (RFC 3339 section 5.6, see ._ecma)
+_FORMATS: Final = {"date": "_date_ok", "date-time": "_date_time_ok"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -501,21 +191,9 @@ class _Compiler:
     def __init__(self, root: dict[str, Any], version: str) -> None:
         self.root = root
         self.version = version
-        self.ns: dict[str, Any] = {
-            "_MISSING": _MISSING,
-            "_is_integer": _is_integer,
-            "_is_number": _is_number,
-            "_date_ok": _date_ok,
-            "_date_time_ok": _date_time_ok,
-            "_check_json": _check_json,
-            "_check_extra": _check_extra,
-            "_e_type": _e_type,
-            "_e_required": _e_required,
-            "_e_additional": _e_additional,
-            "_e_rule": _e_rule,
-            "_e_count": _e_count,
-            "_e_alternatives": _e_alternatives,
-        }
+        # Generated code calls the run-time helpers and the formats as _<name>.
+        self.ns: dict[str, Any] = {f"_{name}": getattr(rt, name) for name in rt.__all__}
+        self.ns.update(_date_ok=date_ok, _date_time_ok=date_time_ok)
         self.functions: list[list[str]] = []
         self.counter = 0
         self.refs: list[str] = []
@@ -700,12 +378,7 @@ class _Compiler:
 
     def emit_array(self, site: _Site, schema: dict[str, Any], _present: set[str]) -> None:
         v = site.v
-        for keyword, op, word in (("minItems", "<", "fewer"), ("maxItems", ">", "more")):
-            if keyword in schema:
-                limit = self.count(schema[keyword], keyword, site.where)
-                label = self.const(f"items, {word} than the {keyword} {limit}")
-                site.line(f"if len({v}) {op} {limit}:")
-                site.fail(f"_e_count({site.pexpr}, {v}, {label})")
+        self.emit_length(site, schema, "Items", "items")
         items = schema.get("items", True)
         if isinstance(items, list):
             raise self.error(site.where, "items as an array (prefixItems) is not supported")
@@ -720,17 +393,12 @@ class _Compiler:
 
     def emit_string(self, site: _Site, schema: dict[str, Any], _present: set[str]) -> None:
         v, pexpr = site.v, site.pexpr
-        for keyword, op, word in (("minLength", "<", "fewer"), ("maxLength", ">", "more")):
-            if keyword in schema:
-                limit = self.count(schema[keyword], keyword, site.where)
-                label = self.const(f"characters, {word} than the {keyword} {limit}")
-                site.line(f"if len({v}) {op} {limit}:")
-                site.fail(f"_e_count({pexpr}, {v}, {label})")
+        self.emit_length(site, schema, "Length", "characters")
         if "pattern" in schema:
             pattern = schema["pattern"]
             try:
-                regex = _ecma_regex(pattern)
-            except (_PatternError, re.error, TypeError) as exc:
+                regex = ecma_regex(pattern)
+            except (PatternError, re.error, TypeError) as exc:
                 raise self.error(site.where, f"pattern {pattern!r}: {exc}") from exc
             r, label = self.const(regex), self.const(pattern)
             site.line(f"if {r}.search({v}) is None:")
@@ -747,16 +415,23 @@ class _Compiler:
         for keyword, op in ops.items():
             if keyword in schema:
                 limit = schema[keyword]
-                if not _is_number(limit):
+                if not rt.is_number(limit):
                     raise self.error(site.where, f"{keyword} must be a number")
                 c, kw = self.const(limit), json.dumps(keyword)
                 site.line(f"if {site.v} {op} {c}:")
                 site.fail(f"_e_rule({site.pexpr}, {site.v}, {kw}, {c})")
 
-    def count(self, value: object, keyword: str, where: str) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.error(where, f"{keyword} must be a non-negative integer")
-        return value
+    def emit_length(self, site: _Site, schema: dict[str, Any], suffix: str, noun: str) -> None:
+        """min/maxItems (*suffix* "Items") or min/maxLength ("Length"): bounds on len()."""
+        for keyword, op, word in ((f"min{suffix}", "<", "fewer"), (f"max{suffix}", ">", "more")):
+            if keyword not in schema:
+                continue
+            limit = schema[keyword]
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+                raise self.error(site.where, f"{keyword} must be a non-negative integer")
+            label = self.const(f"{noun}, {word} than the {keyword} {limit}")
+            site.line(f"if len({site.v}) {op} {limit}:")
+            site.fail(f"_e_count({site.pexpr}, {site.v}, {label})")
 
 
 # ---------------------------------------------------------------------------------------

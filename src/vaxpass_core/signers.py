@@ -17,7 +17,6 @@ belongs to the certificate, and cache what a signer needs on every signature: th
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Final
 
@@ -25,6 +24,18 @@ import attrs
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from .cose import (
+    EDDSA,
+    ES256,
+    ES384,
+    ES512,
+    KID_LENGTH,
+    MIN_RSA_BITS,
+    PS256,
+    algorithm_for_key,
+    kid_for_certificate,
+)
 
 
 __all__ = [
@@ -49,53 +60,30 @@ PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519Public
 #: The subject attribute carrying a facility's id (``serialNumber``, 2.5.4.5).
 FACILITY_ID_OID: Final = x509.NameOID.SERIAL_NUMBER
 
-#: A DCC kid is the first 8 bytes of SHA-256(certificate DER).
-KID_LENGTH: Final = 8
-
-# COSE algorithm labels (RFC 9053 section 2.1, RFC 8230 section 2).
-_ES256, _ES384, _ES512, _EDDSA, _PS256 = -7, -35, -36, -8, -37
 #: COSE algorithm label -> name.
-ALG_NAMES: Final = {
-    _ES256: "ES256",
-    _ES384: "ES384",
-    _ES512: "ES512",
-    _EDDSA: "EdDSA",
-    _PS256: "PS256",
-}
+ALG_NAMES: Final = {ES256: "ES256", ES384: "ES384", ES512: "ES512", EDDSA: "EdDSA", PS256: "PS256"}
 
-_CURVE_ALGS: Final = {"secp256r1": _ES256, "secp384r1": _ES384, "secp521r1": _ES512}
-_MIN_RSA_BITS: Final = 2048
 _COUNTRY = re.compile(r"[A-Z]{2}")
 # The DCC schema's bound on "is" (eu-dcc-schema, $defs/issuer).
 _ISSUER_MAX: Final = 80
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
-
-def kid_of(certificate: x509.Certificate | bytes) -> bytes:
-    """The DCC key id of a certificate (given as object or DER): SHA-256(DER)[:8]."""
-    if isinstance(certificate, x509.Certificate):
-        der = certificate.public_bytes(serialization.Encoding.DER)
-    elif isinstance(certificate, bytes):
-        der = certificate
-    else:
-        raise TypeError(f"expected x509.Certificate or DER bytes, got {type(certificate).__name__}")
-    return hashlib.sha256(der).digest()[:KID_LENGTH]
+#: The DCC key id of a certificate (given as object or DER): SHA-256(DER)[:8].
+kid_of = kid_for_certificate
 
 
 def cose_alg(key: PrivateKey | PublicKey) -> int:
-    """The COSE algorithm a key signs with: ES256/384/512 by curve, PS256 for RSA, EdDSA."""
-    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
-        try:
-            return _CURVE_ALGS[key.curve.name]
-        except KeyError:
-            raise ValueError(f"no COSE algorithm for the curve {key.curve.name}") from None
-    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-        if key.key_size < _MIN_RSA_BITS:
-            raise ValueError(f"RSA keys below {_MIN_RSA_BITS} bits are refused")
-        return _PS256
-    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
-        return _EDDSA
-    raise TypeError(f"unsupported key type {type(key).__name__}")
+    """The COSE algorithm a key signs with: ES256/384/512 by curve, PS256 for RSA, EdDSA.
+
+    :func:`vaxpass_core.cose.algorithm_for_key` picks the algorithm; a signer also refuses
+    Ed448 keys (:class:`TypeError`) and RSA keys below 2048 bits (:class:`ValueError`).
+    """
+    if not isinstance(key, PrivateKey | PublicKey):
+        raise TypeError(f"unsupported key type {type(key).__name__}")
+    alg = algorithm_for_key(key)  # AlgorithmError (a ValueError) for an unknown curve
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
+        raise ValueError(f"RSA keys below {MIN_RSA_BITS} bits are refused")
+    return alg
 
 
 def facility_id_of(certificate: x509.Certificate) -> str | None:
@@ -138,23 +126,33 @@ def _check_key(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise TypeError(f"{attribute.name} must be an EC, RSA or Ed25519 private key, got {kind}")
 
 
-def _bind(signer: FacilitySigner | DocumentSigner) -> None:
-    """Check that key and certificate belong together; cache kid, alg and the validity window."""
-    if signer.key.public_key().public_bytes(*_SPKI) != signer.certificate.public_key().public_bytes(
-        *_SPKI
-    ):
-        raise ValueError("the private key does not belong to the certificate")
-    alg = cose_alg(signer.key)
-    object.__setattr__(signer, "kid", kid_of(signer.certificate))
-    object.__setattr__(signer, "alg", alg)
-    object.__setattr__(
-        signer, "not_before", int(signer.certificate.not_valid_before_utc.timestamp())
-    )
-    object.__setattr__(signer, "not_after", int(signer.certificate.not_valid_after_utc.timestamp()))
+class _Signer:
+    """What both signers share: a key bound to its certificate, and what that binding caches."""
+
+    __slots__ = ()
+    key: PrivateKey
+    certificate: x509.Certificate
+    alg: int
+
+    def _bind(self) -> None:
+        """Check that key and certificate belong together; cache kid, alg and validity."""
+        cert = self.certificate
+        if self.key.public_key().public_bytes(*_SPKI) != cert.public_key().public_bytes(*_SPKI):
+            raise ValueError("the private key does not belong to the certificate")
+        alg = cose_alg(self.key)
+        object.__setattr__(self, "kid", kid_of(cert))
+        object.__setattr__(self, "alg", alg)
+        object.__setattr__(self, "not_before", int(cert.not_valid_before_utc.timestamp()))
+        object.__setattr__(self, "not_after", int(cert.not_valid_after_utc.timestamp()))
+
+    @property
+    def alg_name(self) -> str:
+        """The name of :attr:`alg`: "ES256", "PS256", "EdDSA", ..."""
+        return ALG_NAMES[self.alg]
 
 
 @attrs.frozen
-class FacilitySigner:
+class FacilitySigner(_Signer):
     """A vaccination facility's signing key and its certificate from the facility CA.
 
     *facility_id* must equal the certificate subject's ``serialNumber`` (:data:`FACILITY_ID_OID`):
@@ -185,11 +183,7 @@ class FacilitySigner:
                 f"facility_id {self.facility_id!r} does not match the certificate subject's "
                 f"serialNumber {in_cert!r}"
             )
-        _bind(self)
-
-    @property
-    def alg_name(self) -> str:
-        return ALG_NAMES[self.alg]
+        self._bind()
 
     @classmethod
     def from_pem(
@@ -214,7 +208,7 @@ class FacilitySigner:
 
 
 @attrs.frozen
-class DocumentSigner:
+class DocumentSigner(_Signer):
     """The ministry's Document Signer: key, DSC certificate, country and the DCC ``is`` text.
 
     :ivar kid: SHA-256(certificate DER)[:8], computed once; goes in the protected header.
@@ -242,11 +236,7 @@ class DocumentSigner:
             raise ValueError(f"country must be an ISO 3166-1 alpha-2 code, got {self.country!r}")
         if not self.issuer_name or len(self.issuer_name) > _ISSUER_MAX:
             raise ValueError(f"issuer_name must be 1 to {_ISSUER_MAX} characters (DCC 'is')")
-        _bind(self)
-
-    @property
-    def alg_name(self) -> str:
-        return ALG_NAMES[self.alg]
+        self._bind()
 
     @classmethod
     def from_pem(

@@ -21,6 +21,7 @@ from .cwt import decode_claims
 from .errors import (
     Code,
     FacilityError,
+    FacilityMismatch,
     InvalidRecord,
     SchemaError,
     VaxpassError,
@@ -47,6 +48,11 @@ _NOT_APPLICABLE: Final = {
     name: Check(name, Status.SKIPPED, detail="the passport carries no facility attestation")
     for name in ("facility.attestation", "facility.certificate", "facility.signature")
 }
+_NO_REGISTRY: Final = "the trust store holds no facility registry"
+_NO_REGISTRY_CHECKS: Final = tuple(
+    Check(name, Status.SKIPPED, detail=_NO_REGISTRY)
+    for name in ("facility.certificate", "facility.signature")
+)
 _DCC_TYPES: Final = ("v", "t", "r")
 
 # The value-set name each coded DCC field uses, per entry type.
@@ -84,17 +90,23 @@ class _Run:
         "claims",
         "dcc",
         "dcc_type",
+        "dcc_types",
+        "facility_checked",
         "message",
         "now",
         "policy",
         "record",
+        "schema_ok",
         "signer",
         "trust",
         "warnings",
     )
 
-    def __init__(self, trust: TrustStore, now: int, policy: Policy) -> None:
+    def __init__(
+        self, trust: TrustStore, now: int, policy: Policy, facility_checked: bytes | None
+    ) -> None:
         self.trust = trust
+        self.facility_checked = facility_checked
         self.now = now
         self.policy = policy
         self.checks: list[Check] = []
@@ -103,9 +115,13 @@ class _Run:
         self.claims: Claims | None = None
         self.dcc: Mapping[str, Any] | None = None
         self.dcc_type: str | None = None
+        self.dcc_types: tuple[str, ...] = ()
         self.signer: SignerCertificate | None = None
         self.attestation: _att.EmbeddedAttestation | None = None
         self.record: VaccinationRecord | None = None
+        # Only a DCC that passed the schema is read further: it is then plain JSON (string
+        # keys), so look-ups cannot meet a bytes key that merely hashes like a str one.
+        self.schema_ok = False
 
     def result(self) -> VerificationResult:
         claims = self.claims
@@ -114,8 +130,9 @@ class _Run:
             warnings=tuple(self.warnings),
             dcc=self.dcc,
             claims=claims.claims if claims is not None else None,
-            unverified_record=self.record,
+            nationality=self.attestation.nationality if self.attestation is not None else None,
             signer_country=self.signer.country if self.signer is not None else None,
+            checked_at=self.now,
         )
 
 
@@ -125,14 +142,25 @@ def verify(
     trust: TrustStore,
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
+    _facility_checked: bytes | None = None,
 ) -> VerificationResult:
     """Verify HC1 *text* against *trust* at *now*; every check is in the result.
 
     Never raises on bad input: garbage gives a result whose failures carry stable codes.
     Wrong *calls* (a naive ``now``, a trust store that is not one) raise ``TypeError`` or
     ``ValueError``. *text* may be ``bytes`` as a scanner hands it over (ASCII).
+
+    ``_facility_checked`` is private, NOT part of the public contract, and may change
+    without notice: it is for ``issue()``'s self-check only. When it equals the raw bytes
+    of the passport's embedded attestation claim (:data:`~.attestation.ATTESTATION_CLAIM`),
+    the caller has just verified that facility signature over those same bytes itself, so
+    ``facility.signature`` checks the record digest (``facility.mismatch``) and relies on
+    ``facility.certificate`` for a usable certificate, but skips the signature crypto.
+    Any other value (or None) changes nothing.
     """
-    run = _Run(trust, _epoch(now), policy)
+    if _facility_checked is not None and type(_facility_checked) is not bytes:
+        raise TypeError("_facility_checked must be bytes or None")
+    run = _Run(trust, _epoch(now), policy, _facility_checked)
     checks = run.checks
     cose_bytes = _unpack(text, checks)
     if cose_bytes is None:
@@ -161,7 +189,9 @@ def verify(
     else:
         run.claims = claims
         run.dcc = claims.hcert
-        present = [t for t in _DCC_TYPES if t in claims.hcert]
+        # Keys are compared only as str: a bytes key hashing like "v" is not a type.
+        keys = {k for k in claims.hcert if type(k) is str}
+        run.dcc_types = present = tuple(t for t in _DCC_TYPES if t in keys)
         run.dcc_type = present[0] if len(present) == 1 else None
         checks.append(_PASSED["cwt.claims"])
 
@@ -281,7 +311,7 @@ def _check_signer(run: _Run, claims: Claims | None) -> None:
     if claims is None:
         checks.append(_skipped("key.usage", "cwt.claims"))
         return
-    refused = [t for t in _DCC_TYPES if t in claims.hcert and not signer.allows(t)]
+    refused = [t for t in run.dcc_types if not signer.allows(t)]
     if refused:
         checks.append(
             _failed(
@@ -326,16 +356,18 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
     dcc = claims.hcert
     try:
         schema.validate(dcc)
+        _one_event(run)
     except SchemaError as exc:
         checks.append(_failed("dcc.schema", exc))
         checks.append(_skipped("dcc.valuesets", "dcc.schema"))
         return
     checks.append(_PASSED["dcc.schema"])
+    run.schema_ok = True
 
-    # Schemas before 1.3.0 allow empty or longer groups: take nothing for granted.
-    group = dcc.get(run.dcc_type) if run.dcc_type is not None else None
-    entry = group[0] if isinstance(group, list) and group and isinstance(group[0], dict) else None
     dcc_type = run.dcc_type
+    group = dcc[dcc_type] if dcc_type is not None else None
+    # Schemas before 1.3.0 allow longer groups; the schema made it a non-empty array.
+    entry = group[0] if isinstance(group, list) and group and isinstance(group[0], dict) else None
     unknown: list[str] = []
     if entry is not None and dcc_type is not None:
         for field, name in _CODED_FIELDS[dcc_type]:
@@ -353,6 +385,22 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
             run.warnings.append(Advisory(Code.VALUESET_UNKNOWN, detail))
 
 
+def _one_event(run: _Run) -> None:
+    """Exactly one of v, t, r: a DCC certifies one kind of event.
+
+    Schema 1.3.0 states it (``oneOf``); the earlier schemas left it to the specification, so
+    it holds whatever version a DCC declares (dgc-testdata DGC2, "contains multiple
+    certificates", is invalid). How many entries the group holds is the declared schema's
+    business: before 1.3.0 several were allowed (dgc-testdata SK/3 is valid).
+    """
+    if run.dcc_type is None:
+        present = run.dcc_types
+        raise SchemaError(
+            "$: a DCC holds exactly one of v, t, r; this one has "
+            + (", ".join(present) if present else "none")
+        )
+
+
 def _check_facility(run: _Run, claims: Claims | None) -> None:
     """Viet Nam's level 1: the facility signed exactly the record the passport carries."""
     checks = run.checks
@@ -362,7 +410,8 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         return
     raw = claims.claims.get(_att.ATTESTATION_CLAIM)
     if raw is None:
-        if run.policy.require_attestation:
+        # Facilities attest vaccinations; a test or recovery DCC never carries an attestation.
+        if run.policy.require_attestation and run.dcc_type == "v":
             checks.append(
                 _failed("facility.attestation", Code.FACILITY_MISSING, "no facility attestation")
             )
@@ -370,7 +419,6 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
             checks.append(_skipped("facility.signature", "facility.attestation"))
         else:
             checks.extend(_NOT_APPLICABLE.values())
-        _build_record(run, None)
         return
     try:
         run.attestation = embedded = _att.EmbeddedAttestation.from_claim(raw)
@@ -378,9 +426,19 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         checks.append(_failed("facility.attestation", exc))
         checks.append(_skipped("facility.certificate", "facility.attestation"))
         checks.append(_skipped("facility.signature", "facility.attestation"))
-        _build_record(run, None)
         return
     checks.append(_PASSED["facility.attestation"])
+    trust = run.trust
+    if not trust.facility_roots and not trust.facilities:
+        # A verifier abroad holds the ministry's signer certificates, not Viet Nam's facility
+        # registry: the ministry's signature vouches for the passport, and the facility level
+        # is checked where the registry is (a policy that requires it fails here).
+        if run.policy.require_attestation:
+            checks.append(_failed("facility.certificate", Code.FACILITY_UNKNOWN, _NO_REGISTRY))
+            checks.append(_skipped("facility.signature", "facility.certificate"))
+        else:
+            checks.extend(_NO_REGISTRY_CHECKS)
+        return
     _build_record(run, embedded.nationality)
 
     try:
@@ -402,7 +460,14 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         )
         return
     try:
-        _att.verify_embedded(embedded, record, facilities)
+        if run.facility_checked is not None and run.facility_checked == raw:
+            # The caller verified this very signature a moment ago (issue()'s self-check).
+            if _att.record_digest(record.to_cbor()) != embedded.record_digest:
+                raise FacilityMismatch(
+                    "the facility attested a different record than the passport holds"
+                )
+        else:
+            _att.verify_embedded(embedded, record, facilities)
     except VaxpassError as exc:
         checks.append(_failed("facility.signature", exc))
     else:
@@ -410,8 +475,9 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
 
 
 def _build_record(run: _Run, nationality: str | None) -> None:
+    """The typed record of a vaccination DCC; nationality None ("not stated") without one."""
     dcc = run.dcc
-    if run.dcc_type != "v" or dcc is None or nationality is None:
+    if run.dcc_type != "v" or dcc is None or not run.schema_ok:
         return
     try:
         run.record = VaccinationRecord.from_dcc(
@@ -426,7 +492,7 @@ def _check_revocation(run: _Run, message: Sign1Message, claims: Claims | None) -
     if claims is None:
         checks.append(_skipped("revocation", "cwt.claims"))
         return
-    uci = _uci(claims.hcert, run.dcc_type)
+    uci = _uci(claims.hcert, run.dcc_type) if run.schema_ok else None
     # COUNTRYCODEUCI hashes the issuing country as the CWT iss claim states it.
     country = claims.issuer or ""
     alg = message.alg if message.alg is not None else 0

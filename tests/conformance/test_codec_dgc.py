@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +44,7 @@ from vaxpass_core.errors import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-    from pathlib import Path
+    from collections.abc import Callable
 
 
 #: (case, step) -> why the file and this codec disagree, after review.
@@ -61,12 +59,9 @@ REVIEWED: dict[tuple[str, str], str] = {
 STEPS = ("unprefix", "base45", "zlib", "chain", "cbor", "verify", "json")
 
 
-def _cases(root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    base = root / "dgc-testdata"
-    for path in sorted(base.rglob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(case, dict) and "EXPECTEDRESULTS" in case:
-            yield path.relative_to(base).as_posix(), case
+def _cases(testdata: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """The cases that make claims (EXPECTEDRESULTS), by name."""
+    return [(name, case) for name, case in testdata.items() if "EXPECTEDRESULTS" in case]
 
 
 def _code(fn: Callable[[], object]) -> str | None:
@@ -151,8 +146,8 @@ def _verifies(case: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cases(shared_data: Path) -> list[tuple[str, dict[str, Any]]]:
-    found = list(_cases(shared_data))
+def cases(dgc_testdata: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    found = _cases(dgc_testdata)
     assert len(found) > 100  # the data set holds 154 cases; a short read is a bug
     return found
 
@@ -203,8 +198,11 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/conftest.py
+    from conftest import load_dgc_testdata  # type: ignore[import-not-found, unused-ignore]
+
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[3] / "shared" / "data"
-    all_cases = list(_cases(root))
+    all_cases = _cases(load_dgc_testdata(root))
     agreed_total = checked_total = 0
     for step, (agreed, checked) in tally(all_cases).items():
         agreed_total += agreed

@@ -13,8 +13,7 @@ reviewed list, with the reason and what we test instead.
 from __future__ import annotations
 
 import base64
-import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,6 +21,7 @@ from vaxpass_core.errors import Code, QRNotFound
 
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 pytest.importorskip("zxingcpp", reason="reading pictures needs the [scan] extra (zxing-cpp)")
@@ -62,14 +62,9 @@ DISAGREEMENTS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def cases(root: Path) -> list[str]:
+def cases(testdata: Mapping[str, dict[str, Any]]) -> list[str]:
     """Every case whose JSON file has an expectation about its picture."""
-    found = []
-    for path in sorted(root.rglob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(case, dict) and FLAG in case.get("EXPECTEDRESULTS", {}):
-            found.append(path.relative_to(root).as_posix())
-    return found
+    return [name for name, case in testdata.items() if FLAG in case.get("EXPECTEDRESULTS", {})]
 
 
 def read_or_nothing(picture: bytes) -> list[str]:
@@ -82,9 +77,8 @@ def read_or_nothing(picture: bytes) -> list[str]:
         return []
 
 
-def check(root: Path, name: str) -> str | None:
-    """None if the case holds, else what went wrong."""
-    case = json.loads((root / name).read_text(encoding="utf-8"))
+def check(root: Path, name: str, case: Mapping[str, Any]) -> str | None:
+    """None if the case holds, else what went wrong (*root*: where the PNG files are)."""
     decodes = case["EXPECTEDRESULTS"][FLAG]
     if name in DISAGREEMENTS:
         _, instead = DISAGREEMENTS[name]
@@ -107,12 +101,14 @@ def check(root: Path, name: str) -> str | None:
     return None
 
 
-def test_dgc_testdata_pictures(shared_data: Path) -> None:
+def test_dgc_testdata_pictures(
+    shared_data: Path, dgc_testdata: Mapping[str, dict[str, Any]]
+) -> None:
     # One test over all cases (the list is only known once the data is found);
     # the failure message names every case that went wrong.
     root = shared_data / "dgc-testdata"
-    names = cases(root)
-    problems = {name: problem for name in names if (problem := check(root, name))}
+    names = cases(dgc_testdata)
+    problems = {n: problem for n in names if (problem := check(root, n, dgc_testdata[n]))}
     assert problems == {}
     # 82 pictures inside their JSON files, 21 French ones beside them, B1, and Q1
     # (the one picture said not to decode: its 2DCODE is not a PNG).
@@ -120,28 +116,28 @@ def test_dgc_testdata_pictures(shared_data: Path) -> None:
     assert sum(name in DISAGREEMENTS for name in names) == 22
 
 
-def test_every_disagreement_is_a_real_case(shared_data: Path) -> None:
+def test_every_disagreement_is_a_real_case(
+    shared_data: Path, dgc_testdata: Mapping[str, dict[str, Any]]
+) -> None:
     root = shared_data / "dgc-testdata"
     for name, (_, instead) in DISAGREEMENTS.items():
-        case = json.loads((root / name).read_text(encoding="utf-8"))
+        case = dgc_testdata[name]
         assert "2DCODE" not in case, f"{name} has a picture now; drop it from the list"
         assert case["EXPECTEDRESULTS"][FLAG] is True
         assert instead is None or (root / instead).is_file()
 
 
-def test_broken_picture_is_not_found(shared_data: Path) -> None:
+def test_broken_picture_is_not_found(dgc_testdata: Mapping[str, dict[str, Any]]) -> None:
     # Q1 ("QR encoding broken"): its 2DCODE is not a PNG at all.
-    case = json.loads(
-        (shared_data / "dgc-testdata/common/2DCode/raw/Q1.json").read_text(encoding="utf-8")
-    )
+    case = dgc_testdata["common/2DCode/raw/Q1.json"]
     assert case["EXPECTEDRESULTS"][FLAG] is False
     with pytest.raises(QRNotFound) as info:
         scan.read_qr(base64.b64decode(case["2DCODE"]))
     assert info.value.code is Code.QR_NOT_FOUND
 
 
-def test_viet_nam_test_passport(shared_data: Path) -> None:
-    text = (shared_data / "vn" / "VAC_VN.hc1.txt").read_text(encoding="ascii").strip()
+def test_viet_nam_test_passport(shared_data: Path, vn_passport: str) -> None:
+    text = vn_passport
     picture = (shared_data / "vn" / "VAC_VN.png").read_bytes()
     assert scan.read_qr(picture) == [text]
     assert scan.read_passport(picture) == text

@@ -3,14 +3,13 @@
 The peers pin ``cbor2<6``, so they live in their own virtual environment and run
 ``tests/peers/cose_peer.py`` as a subprocess; the two sides share only bytes
 (hex in JSON lines). The peer interpreter is ``$VAXPASS_PEERS_PYTHON``, else
-``.venv-peers/bin/python`` at the repository root (``make peers`` builds it).
+``.venv-peers/bin/python`` at the repository root (``make peers`` builds it). The
+``peer`` fixture is in ``tests/interop/conftest.py``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +21,9 @@ from vaxpass_core import cose, cwt, hc1
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from .conftest import Peer
 
 
-ROOT = Path(__file__).resolve().parents[2]
-PEER_SCRIPT = ROOT / "tests" / "peers" / "cose_peer.py"
 KID = bytes.fromhex("f30da46716f7882d")
 DCC: dict[str, Any] = {
     "ver": "1.3.0",
@@ -52,53 +49,12 @@ PAYLOAD = cwt.encode_claims(dcc=DCC, issuer="VN", issued_at=1700000000, expires_
 
 
 def _peer_python() -> Path | None:
+    # tests/interop/test_vectors_peers.py loads this from here; conftest.peer_python is the
+    # same search, and the one the ``peer`` fixture uses. Drop this once that file uses it.
     env = os.environ.get("VAXPASS_PEERS_PYTHON")
     candidates = [Path(env)] if env else []
-    candidates.append(ROOT / ".venv-peers" / "bin" / "python")
+    candidates.append(Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "python")
     return next((p for p in candidates if p.is_file() and os.access(p, os.X_OK)), None)
-
-
-class Peer:
-    def __init__(self, python: Path) -> None:
-        self.proc = subprocess.Popen(
-            [str(python), str(PEER_SCRIPT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def ask(self, **request: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        assert self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
-        return answer
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        assert self.proc.stdout is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-        self.proc.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def peer() -> Iterator[Peer]:
-    python = _peer_python()
-    if python is None:
-        pytest.skip(
-            "no peer interpreter: set VAXPASS_PEERS_PYTHON or run `make peers` "
-            "(python-cwt and pycose need cbor2<6, so they live in .venv-peers)"
-        )
-    check = subprocess.run(
-        [str(python), "-c", "import cwt, pycose"], capture_output=True, check=False
-    )
-    if check.returncode != 0:
-        pytest.skip(f"{python} lacks python-cwt or pycose: {check.stderr.decode()[-200:]}")
-    p = Peer(python)
-    yield p
-    p.close()
 
 
 @pytest.fixture(scope="module")

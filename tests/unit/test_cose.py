@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -21,10 +21,6 @@ from vaxpass_core.errors import (
     MalformedCBOR,
     MalformedCOSE,
 )
-
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 KID = bytes.fromhex("0102030405060708")
@@ -247,6 +243,9 @@ def test_kid_for_certificate(keys: dict[int, Any]) -> None:
     der = cert.public_bytes(serialization.Encoding.DER)
     assert cose.kid_for_certificate(cert) == hashlib.sha256(der).digest()[:8]
     assert len(cose.kid_for_certificate(cert)) == 8
+    assert cose.kid_for_certificate(der) == cose.kid_for_certificate(cert)
+    with pytest.raises(TypeError):
+        cose.kid_for_certificate(der.hex())  # type: ignore[arg-type]
 
 
 # ---- input policy -------------------------------------------------------------------
@@ -350,9 +349,8 @@ def test_messages_are_frozen() -> None:
         msg.payload = b"x"  # type: ignore[misc]
 
 
-def test_viet_nam_test_passport(shared_data: Path) -> None:
-    text = (shared_data / "vn" / "VAC_VN.hc1.txt").read_text(encoding="utf-8").strip()
-    msg = cose.decode_sign1(hc1.decode(text))
+def test_viet_nam_test_passport(vn_passport: str) -> None:
+    msg = cose.decode_sign1(hc1.decode(vn_passport))
     assert msg.alg == cose.PS256
     assert msg.protected_header[cose.HEADER_KID] == bytes.fromhex("f30da46716f7882d")
     assert msg.kid == bytes.fromhex("f30da46716f7882d")

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from vaxpass_core import _cbor, cose, cwt, hc1
 from vaxpass_core.errors import Code, InvalidCWTClaims, MalformedCBOR
-
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 DCC: dict[str, Any] = {
@@ -122,9 +118,8 @@ def test_malformed_payload_is_cbor_malformed() -> None:
             cwt.decode_claims(payload)
 
 
-def test_viet_nam_test_passport(shared_data: Path) -> None:
-    text = (shared_data / "vn" / "VAC_VN.hc1.txt").read_text(encoding="utf-8").strip()
-    claims = cwt.decode_claims(cose.decode_sign1(hc1.decode(text)).payload)
+def test_viet_nam_test_passport(vn_passport: str) -> None:
+    claims = cwt.decode_claims(cose.decode_sign1(hc1.decode(vn_passport)).payload)
     assert claims.issuer == "VN"
     assert isinstance(claims.issued_at, int)
     assert isinstance(claims.expires_at, int)

@@ -288,7 +288,6 @@ _DROP = object()
         _wire(k2=19900517),
         _wire(k2="1990-5-17"),
         _wire(k2=None),
-        _wire(k3=None),
         _wire(k4="unknown"),
         _wire(k5="2"),
         _wire(k5=True),

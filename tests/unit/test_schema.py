@@ -31,13 +31,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaxpass_core import hc1, schema
+from vaxpass_core._ecma import date_ok, date_time_ok, ecma_regex
+from vaxpass_core._schema_runtime import format_path
 from vaxpass_core.errors import Code, SchemaError
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime
-    from pathlib import Path
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def ours(dcc: object, version: str | None = None) -> str | None:
 
 
 def error_paths(validator: Any, dcc: object) -> set[str]:
-    return {schema._format_path(tuple(e.absolute_path)) for e in validator.iter_errors(dcc)}
+    return {format_path(tuple(e.absolute_path)) for e in validator.iter_errors(dcc)}
 
 
 def check_against_oracles(dcc: Any, version: str) -> str | None:
@@ -522,14 +523,10 @@ DGC_DISAGREEMENTS = {
 }
 
 
-def _dgc_payloads(root: Path) -> list[tuple[str, Any, bool | None]]:
+def _dgc_payloads(cases: Mapping[str, dict[str, Any]]) -> list[tuple[str, Any, bool | None]]:
     out = []
-    for path in sorted((root / "dgc-testdata").rglob("*.json")):
-        case = json.loads(path.read_text("utf-8"))
-        if not isinstance(case, dict):
-            continue
+    for name, case in cases.items():
         expected = case.get("EXPECTEDRESULTS", {}).get("EXPECTEDSCHEMAVALIDATION")
-        name = path.relative_to(root / "dgc-testdata").as_posix()
         if "JSON" in case:
             out.append((name, case["JSON"], expected))
         elif expected is not None and "CBOR" in case:
@@ -538,8 +535,8 @@ def _dgc_payloads(root: Path) -> list[tuple[str, Any, bool | None]]:
     return out
 
 
-def test_dgc_testdata(shared_data: Path) -> None:
-    payloads = _dgc_payloads(shared_data)
+def test_dgc_testdata(dgc_testdata: Mapping[str, dict[str, Any]]) -> None:
+    payloads = _dgc_payloads(dgc_testdata)
     assert len(payloads) > 120
     disagreements = {}
     versions_seen = set()
@@ -554,32 +551,31 @@ def test_dgc_testdata(shared_data: Path) -> None:
     assert versions_seen >= {"1.0.0", "1.0.1", "1.2.1", "1.3.0"}
 
 
-def test_dgc2_is_invalid_under_1_3(shared_data: Path) -> None:
-    case = json.loads((shared_data / "dgc-testdata/common/2DCode/raw/DGC2.json").read_text())
+def test_dgc2_is_invalid_under_1_3(dgc_testdata: Mapping[str, dict[str, Any]]) -> None:
+    case = dgc_testdata["common/2DCode/raw/DGC2.json"]
     assert ours(case["JSON"]) is None
     got = ours(case["JSON"], "1.3.3")
     assert got is not None
     assert got.startswith("$: matches 3 of the oneOf alternatives")
 
 
-def test_dgc1_is_invalid(shared_data: Path) -> None:
-    case = json.loads((shared_data / "dgc-testdata/common/2DCode/raw/DGC1.json").read_text())
+def test_dgc1_is_invalid(dgc_testdata: Mapping[str, dict[str, Any]]) -> None:
+    case = dgc_testdata["common/2DCode/raw/DGC1.json"]
     got = ours(cbor2.loads(bytes.fromhex(case["CBOR"])))
     assert got == '$: required property "dob" is missing'
 
 
-def test_viet_nam_test_passport(shared_data: Path) -> None:
-    text = (shared_data / "vn" / "VAC_VN.hc1.txt").read_text("ascii").strip()
-    sign1 = cbor2.loads(hc1.decode(text))
+def test_viet_nam_test_passport(vn_passport: str) -> None:
+    sign1 = cbor2.loads(hc1.decode(vn_passport))
     dcc = cbor2.loads(sign1.value[2])[-260][1]
     assert schema.schema_version_for(dcc) == "1.3.0"
     assert check_against_oracles(dcc, "1.3.0") is None
 
 
-def test_shipped_schemas_are_the_published_ones(shared_data: Path) -> None:
+def test_shipped_schemas_are_the_published_ones(shared_json: Callable[[str], Any]) -> None:
     for version in VERSIONS:
-        published = shared_data / "eu-dcc-schema" / "versions" / f"{version}.combined-schema.json"
-        assert shipped(version) == json.loads(published.read_text("utf-8")), version
+        published = shared_json(f"eu-dcc-schema/versions/{version}.combined-schema.json")
+        assert shipped(version) == published, version
 
 
 # ---------------------------------------------------------------------------------------
@@ -1048,13 +1044,13 @@ pattern_text = st.text(
 @given(pattern=st.sampled_from(PATTERNS), text=pattern_text)
 def test_patterns_are_ecma_262(pattern: str, text: str) -> None:
     ecma = regress.Regex(pattern, "u").find(text) is not None
-    assert (schema._ecma_regex(pattern).search(text) is not None) == ecma
+    assert (ecma_regex(pattern).search(text) is not None) == ecma
 
 
 @given(text=st.one_of(pattern_text, st.sampled_from(NASTY_STRINGS), st.text(max_size=40)))
 def test_formats_are_rfc_3339(text: str) -> None:
-    assert schema._date_ok(text) == _exact_date(text)
-    assert schema._date_time_ok(text) == _exact_date_time(text)
+    assert date_ok(text) == _exact_date(text)
+    assert date_time_ok(text) == _exact_date_time(text)
 
 
 @given(
@@ -1068,5 +1064,5 @@ def test_date_time_generated(moment: datetime, zone: str, fraction: str, leap: b
     if leap:
         text = text[:17] + "60"
     text += fraction + zone
-    assert schema._date_time_ok(text) == _exact_date_time(text)
-    assert schema._date_ok(text[:10]) == _exact_date(text[:10])
+    assert date_time_ok(text) == _exact_date_time(text)
+    assert date_ok(text[:10]) == _exact_date(text[:10])

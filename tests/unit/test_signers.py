@@ -7,7 +7,7 @@ import attrs
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
 from vaxpass_core.signers import (
@@ -84,6 +84,8 @@ def test_unsupported_keys_are_refused() -> None:
         cose_alg(rsa.generate_private_key(65537, 1024))
     with pytest.raises(TypeError):
         cose_alg("key")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # cose.algorithm_for_key knows Ed448; signers do not
+        cose_alg(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
 
 
 def test_key_must_match_certificate() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 import vaxpass_core as vp
 from vaxpass_core import base45, cose, cwt, hc1, uvci
+from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
 from vaxpass_core.record import sample
 from vaxpass_core.result import CHECK_ORDER, Status
@@ -203,3 +205,281 @@ def test_signature_moved_between_passports_fails() -> None:
     moved = vp._cbor.dumps(vp._cbor.CBORTag(18, [a.protected, {}, a.payload, b.signature]))
     result = vp.verify(hc1.encode(moved), trust=PKI.trust, now=NOW)
     assert result.codes == (Code.SIGNATURE_INVALID,)
+
+
+# --- the private self-check hook for issue() -------------------------------------------
+
+
+def _claims_of(text: str) -> dict[Any, Any]:
+    return dict(cwt.decode_claims(cose.decode_sign1(hc1.decode(text)).payload).claims)
+
+
+def _resign(claims: dict[Any, Any]) -> str:
+    signer = PKI.document_signer
+    payload = vp._cbor.dumps(claims)
+    return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
+
+
+def _tampered_facility_signature() -> tuple[str, bytes]:
+    claims = _claims_of(PASSPORT.qr_text)
+    raw = bytearray(claims[ATTESTATION_CLAIM])
+    raw[-1] ^= 1
+    claims[ATTESTATION_CLAIM] = bytes(raw)
+    return _resign(claims), bytes(raw)
+
+
+def test_facility_checked_hook_skips_only_the_signature_crypto() -> None:
+    text, claim = _tampered_facility_signature()
+    # Without the hook (or with other bytes) the crypto runs and catches the bad signature.
+    assert vp.verify(text, trust=PKI.trust, now=NOW).codes == (Code.FACILITY_SIGNATURE,)
+    other = claim[:-1] + bytes([claim[-1] ^ 1])
+    assert vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=other).codes == (
+        Code.FACILITY_SIGNATURE,
+    )
+    # With it, the caller vouches for the signature over exactly these bytes.
+    trusted = vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=claim)
+    assert trusted.ok
+    assert trusted.check("facility.signature").passed
+
+
+def test_facility_checked_hook_still_checks_digest_and_certificate() -> None:
+    honest = _claims_of(PASSPORT.qr_text)
+    other_record = attrs.evolve(sample(), certificate_id=uvci.new(issuer="79004"))
+    att = vp.attest(other_record, facility=PKI.facilities[0], now=NOW)
+    other = vp.issue(att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)
+    claim = _claims_of(other.qr_text)[ATTESTATION_CLAIM]
+    assert isinstance(claim, bytes)
+    honest[ATTESTATION_CLAIM] = claim
+    mismatch = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=claim)
+    assert mismatch.codes == (Code.FACILITY_MISMATCH,)
+
+    unknown_claim = b"\x00" * 8 + claim[8:]
+    honest[ATTESTATION_CLAIM] = unknown_claim
+    unknown = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=unknown_claim)
+    assert unknown.codes == (Code.FACILITY_UNKNOWN,)
+
+
+def test_facility_checked_hook_must_be_bytes() -> None:
+    with pytest.raises(TypeError, match="_facility_checked"):
+        vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=NOW, _facility_checked="x")  # type: ignore[arg-type]
+
+
+# --- one negative test per failure code verify can produce -----------------------------
+
+
+def _claims_sample() -> dict[Any, Any]:
+    return _claims_of(PASSPORT.qr_text)
+
+
+def _with_claim(label: int, value: object) -> str:
+    claims = _claims_sample()
+    claims[label] = value
+    return _resign(claims)
+
+
+def _facility_claim(**change: bytes) -> str:
+    raw = bytearray(_claims_sample()[ATTESTATION_CLAIM])
+    if "signed_at" in change:
+        raw[8:12] = change["signed_at"]
+    return _with_claim(ATTESTATION_CLAIM, bytes(raw))
+
+
+def _reach(code: Code) -> vp.VerificationResult:
+    """A result that fails with *code* (and only it, where one fault allows)."""
+    trust, now, text = PKI.trust, NOW, PASSPORT.qr_text
+    if code is Code.HC1_PREFIX:
+        return vp.verify("HC2:" + text[4:], trust=trust, now=now)
+    if code is Code.HC1_BASE45:
+        return vp.verify("HC1:abc", trust=trust, now=now)
+    if code is Code.HC1_ZLIB:
+        return vp.verify("HC1:" + base45.b45encode(b"\x78\x9c\x00\x01"), trust=trust, now=now)
+    if code is Code.HC1_TOO_LARGE:
+        return vp.verify("HC1:" + "A" * 5000, trust=trust, now=now)
+    if code is Code.CBOR_MALFORMED:
+        return vp.verify(hc1.encode(b"\xff"), trust=trust, now=now)
+    if code is Code.COSE_MALFORMED:
+        return vp.verify(hc1.encode(b"\x80"), trust=trust, now=now)
+    if code is Code.COSE_ALGORITHM:
+        only_ps = vp.Policy(algorithms=frozenset({cose.PS256}))
+        return vp.verify(text, trust=trust, now=now, policy=only_ps)
+    if code is Code.CWT_CLAIMS:
+        claims = _claims_sample()
+        del claims[cwt.CLAIM_EXP]  # no exp: time.expiry reports the claim missing
+        return vp.verify(_resign(claims), trust=trust, now=now)
+    if code is Code.KEY_UNKNOWN:
+        return vp.verify(text, trust=vp.TrustStore.from_certificates([]), now=now)
+    if code is Code.KEY_USAGE:
+        signer = PKI.test_only_document_signer
+        payload = vp._cbor.dumps(_claims_sample())
+        return vp.verify(hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)),
+                         trust=trust, now=now)  # fmt: skip
+    if code is Code.KEY_EXPIRED:
+        return vp.verify(text, trust=trust, now=datetime(2030, 6, 1, tzinfo=UTC))
+    if code is Code.KEY_VALIDITY:
+        return vp.verify(_with_claim(cwt.CLAIM_EXP, 1_930_000_000), trust=trust, now=now)
+    if code is Code.SIGNATURE_INVALID:
+        message = cose.decode_sign1(hc1.decode(text))
+        bad = bytes([message.signature[0] ^ 1]) + message.signature[1:]
+        raw = vp._cbor.dumps(vp._cbor.CBORTag(18, [message.protected, {}, message.payload, bad]))
+        return vp.verify(hc1.encode(raw), trust=trust, now=now)
+    if code is Code.TIME_EXPIRED:
+        return vp.verify(text, trust=trust, now=now + timedelta(days=400))
+    if code is Code.TIME_NOT_YET_VALID:
+        return vp.verify(text, trust=trust, now=now - timedelta(minutes=1))
+    if code is Code.SCHEMA_INVALID:
+        dcc = dict(PASSPORT.dcc)
+        dcc["r"] = [{"tg": "840539006"}]  # two kinds of event in one DCC
+        return vp.verify(_with_claim(cwt.CLAIM_HCERT, {1: dcc}), trust=trust, now=now)
+    if code is Code.VALUESET_UNKNOWN:
+        dcc = dict(PASSPORT.dcc)
+        dcc["v"] = [{**PASSPORT.dcc["v"][0], "mp": "NOT-A-PRODUCT"}]
+        strict = vp.Policy(strict_valuesets=True)
+        claims = _claims_sample()
+        claims[cwt.CLAIM_HCERT] = {1: dcc}
+        del claims[ATTESTATION_CLAIM]
+        return vp.verify(_resign(claims), trust=trust, now=now, policy=strict)
+    if code is Code.FACILITY_MISSING:
+        claims = _claims_sample()
+        del claims[ATTESTATION_CLAIM]
+        return vp.verify(_resign(claims), trust=trust, now=now, policy=vp.Policy.vietnam())
+    if code is Code.FACILITY_UNKNOWN:
+        return vp.verify(text, trust=attrs.evolve(trust, facilities=()), now=now)
+    if code is Code.FACILITY_SIGNATURE:
+        return vp.verify(_tampered_facility_signature()[0], trust=trust, now=now)
+    if code is Code.FACILITY_MISMATCH:
+        dcc = dict(PASSPORT.dcc)
+        dcc["v"] = [{**PASSPORT.dcc["v"][0], "dn": 1}]
+        return vp.verify(_with_claim(cwt.CLAIM_HCERT, {1: dcc}), trust=trust, now=now)
+    if code is Code.FACILITY_EXPIRED:
+        # Claimed to be signed in 2024, before the facility certificate's window opened.
+        return vp.verify(_facility_claim(signed_at=(1_704_067_200).to_bytes(4, "big")),
+                         trust=trust, now=now)  # fmt: skip
+    if code is Code.FACILITY_REVOKED:
+        kid = PKI.facilities[0].kid
+        revoked = trust.with_revocations(vp.Revocation.facility_kid(kid))
+        return vp.verify(text, trust=revoked, now=now)
+    if code is Code.REVOKED:
+        revoked = trust.with_revocations(*PASSPORT.revocation_entries())
+        return vp.verify(text, trust=revoked, now=now)
+    raise AssertionError(f"verify cannot produce {code}")
+
+
+#: Codes of other layers: verify never reports them.
+NOT_VERIFY_CODES = {Code.RECORD_INVALID, Code.UVCI_INVALID, Code.QR_NOT_FOUND}
+VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
+
+
+@pytest.mark.parametrize("code", VERIFY_CODES, ids=str)
+def test_every_failure_code_is_reachable(code: Code) -> None:
+    result = _reach(code)
+    assert not result.ok
+    assert code in result.codes, result.codes
+    assert _names(result) == list(CHECK_ORDER)
+
+
+def test_key_validity_window_can_be_turned_off() -> None:
+    text = _with_claim(cwt.CLAIM_EXP, 1_930_000_000)
+    relaxed = vp.Policy(check_key_validity_window=False)
+    assert vp.verify(text, trust=PKI.trust, now=NOW, policy=relaxed).ok
+
+
+def test_a_dcc_without_an_event_fails_the_schema() -> None:
+    dcc = {k: v for k, v in PASSPORT.dcc.items() if k != "v"}
+    dcc["ver"] = "1.2.1"  # before 1.3.0 the schema itself does not require an event
+    result = vp.verify(_with_claim(cwt.CLAIM_HCERT, {1: dcc}), trust=PKI.trust, now=NOW)
+    assert result.codes[0] is Code.SCHEMA_INVALID  # (and the facility signed a vaccination)
+    assert "none" in result.check("dcc.schema").detail
+
+
+# --- foreign and attestation-less vaccinations: the record with nationality "not stated"
+
+
+def test_a_vaccination_without_attestation_still_gives_its_record() -> None:
+    claims = _claims_sample()
+    del claims[ATTESTATION_CLAIM]
+    result = vp.verify(_resign(claims), trust=PKI.trust, now=NOW)
+    assert result.ok
+    assert result.record.nationality is None
+    assert result.record == attrs.evolve(sample(), nationality=None)
+
+
+def test_a_foreign_dcc_gives_a_record_without_nationality() -> None:
+    foreign = sample().to_dcc(country="DE", issuer="Robert Koch-Institut")
+    payload = cwt.encode_claims(
+        dcc=foreign, issuer="DE", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
+    )
+    signer = PKI.document_signer
+    text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    record = vp.verify(text, trust=PKI.trust, now=NOW).record
+    assert record.nationality is None
+    assert record.certificate_id == sample().certificate_id
+
+
+def test_nationality_not_stated_is_valid_but_never_signed() -> None:
+    record = attrs.evolve(sample(), nationality=None)
+    assert record.to_wire()[3] is None
+    assert vp.VaccinationRecord.from_wire(record.to_wire()) == record
+    assert vp.VaccinationRecord.from_dcc(record.to_dcc(issuer="x"), nationality=None) == record
+    assert dict(record.labelled("en"))["Nationality"] == "(not stated)"
+    assert dict(record.labelled("vi"))["Quốc tịch"] == "(không ghi)"
+    # The CBOR form is what a facility signs: it must state the nationality.
+    with pytest.raises(vp.errors.InvalidRecord, match="nationality"):
+        vp.VaccinationRecord.from_cbor(record.to_cbor())
+    with pytest.raises(vp.errors.InvalidRecord):
+        attrs.evolve(sample(), nationality="V1")
+
+
+def test_a_test_dcc_gives_no_record() -> None:
+    dcc = {
+        "ver": "1.3.0",
+        "nam": {"fn": "Trần", "fnt": "TRAN", "gn": "An", "gnt": "AN"},
+        "dob": "1990",
+        "t": [
+            {
+                "tg": "840539006",
+                "tt": "LP6464-4",
+                "sc": "2026-05-31T08:00:00Z",
+                "tr": "260415000",
+                "tc": "Bệnh viện Bạch Mai",
+                "co": "VN",
+                "is": "Ministry of Health of Viet Nam",
+                "ci": "URN:UVCI:01:VN:T1#S",
+            }
+        ],
+    }
+    payload = cwt.encode_claims(
+        dcc=dcc, issuer="VN", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
+    )
+    signer = PKI.test_only_document_signer  # the main signer may sign vaccinations only
+    result = vp.verify(
+        hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)), trust=PKI.trust, now=NOW
+    )
+    assert result.ok
+    assert result.unverified_record is None
+    with pytest.raises(ValueError, match="no vaccination record"):
+        _ = result.record
+
+
+def test_verifier_abroad_without_the_facility_registry() -> None:
+    # An EU verifier holds the ministry's signer certificates only.
+    abroad = vp.TrustStore.from_certificates([PKI.document_signer.certificate])
+    result = vp.verify(PASSPORT.qr_text, trust=abroad, now=NOW)
+    assert result.ok
+    assert result.check("facility.attestation").passed
+    for name in ("facility.certificate", "facility.signature"):
+        skipped = result.check(name)
+        assert skipped.status is Status.SKIPPED
+        assert skipped.depends_on is None
+        assert "registry" in skipped.detail
+    assert result.record.nationality == "VN"  # field 3 still travels in the attestation
+    strict = vp.verify(PASSPORT.qr_text, trust=abroad, now=NOW, policy=vp.Policy.vietnam())
+    assert strict.codes == (Code.FACILITY_UNKNOWN,)
+
+
+def test_record_is_built_only_when_read() -> None:
+    abroad = vp.TrustStore.from_certificates([PKI.document_signer.certificate])
+    result = vp.verify(PASSPORT.qr_text, trust=abroad, now=NOW)
+    first = result.unverified_record
+    assert first is not None
+    assert result.unverified_record is first  # built once, then cached
+    assert result.record == sample()

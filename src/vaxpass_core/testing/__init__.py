@@ -2,7 +2,8 @@
 
 ``pki`` (a deterministic test PKI) needs nothing beyond the library's own dependencies.
 ``strategies`` (hypothesis strategies) needs hypothesis, a test-only dependency, so it is
-imported lazily, on first use of ``vaxpass_core.testing.strategies``.
+imported lazily, on first use of ``vaxpass_core.testing.strategies``. ``vectors`` (reference
+test vectors in the dgc-testdata layout, and their checker) is loaded on first use too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .pki import PKI, CertificateAuthority, facility_id, pki
 
 __all__ = ["PKI", "CertificateAuthority", "facility_id", "pki"]
 
-_LAZY = frozenset({"strategies"})
+_LAZY = frozenset({"strategies", "vectors"})
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,169 @@
+"""``vp.verify()`` with every check on, against the raw ECDSA P-256 floor it cannot beat.
+
+Run: ``.venv/bin/python benchmarks/bench_verify.py [--passports N] [--rounds R] [--profile]``
+
+Over many *different* passports issued with the test PKI (``vp.testing.pki``; names, dates of
+birth, vaccination dates, products and certificate ids all vary), in one run:
+
+(a) an EU-style passport, no facility attestation (default policy): the floor is one raw
+    ``cryptography`` ECDSA P-256 verify of the same Sig_structure;
+(b) a Vietnamese passport with the facility attestation (``Policy.vietnam()``): the floor is
+    two, the ministry's signature and the facility's.
+
+Prints microseconds per passport (best of R rounds of the mean over the N passports) and the
+ratio to the floor; the issue's target is 1.5x. ``--profile`` prints a cProfile of (b).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+
+import vaxpass_core as vp  # noqa: E402
+from vaxpass_core import cose, cwt, hc1, uvci, valuesets  # noqa: E402
+from vaxpass_core.testing import pki as make_pki  # noqa: E402
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
+GIVEN = ["Bảo Duy", "Thị Hồng", "Văn An", "Minh Châu", "Đức Anh", "Thu Trang", "Quốc Việt",
+         "Ngọc Ánh", "Hữu Phước", "Thị Thanh Hương", "Trương Ưng"]  # fmt: skip
+VACCINES = ["AstraZeneca", "Pfizer", "Moderna", "Vero Cell"]
+
+
+def make_record(rng: random.Random) -> vp.VaccinationRecord:
+    vaccine, product, manufacturer = valuesets.vaccine(rng.choice(VACCINES)).codes
+    dose = rng.randint(1, 3)
+    return vp.VaccinationRecord(
+        full_name=vp.FullName(rng.choice(FAMILY), rng.choice(GIVEN)),
+        date_of_birth=f"{rng.randint(1930, 2015)}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}",
+        nationality="VN",
+        disease="840539006",
+        doses_received=max(dose, rng.randint(2, 3)),
+        vaccination_date=f"2021-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}",
+        dose_number=dose,
+        vaccine=vaccine,
+        product=product,
+        manufacturer=manufacturer,
+        certificate_id=uvci.new(issuer="79001", unique=rng.randbytes(8).hex().upper()),
+    )
+
+
+def best(fn: Callable[[Any], object], items: Sequence[Any], rounds: int) -> float:
+    """Best-of-rounds mean microseconds per item."""
+    result = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        for item in items:
+            fn(item)
+        result = min(result, (time.perf_counter_ns() - start) / len(items) / 1000)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passports", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    rng = random.Random(20260601)
+    pki = make_pki(seed=0)
+    signer = pki.document_signer  # ES256
+    facility = pki.facilities[0]
+    trust = pki.trust
+    ministry_key = signer.certificate.public_key()
+    facility_key = facility.certificate.public_key()
+    assert isinstance(ministry_key, ec.EllipticCurvePublicKey)
+    assert isinstance(facility_key, ec.EllipticCurvePublicKey)
+    ecdsa = ec.ECDSA(hashes.SHA256())
+    der = cose._der_signature  # noqa: SLF001 - the floor verifies DER, as cryptography wants
+
+    vn_texts, eu_texts = [], []
+    ministry_floor, facility_floor = [], []
+    for _ in range(args.passports):
+        record = make_record(rng)
+        att = vp.attest(record, facility=facility, now=NOW - dt.timedelta(days=1))
+        passport = vp.issue(att, issuer=signer, trust=trust, now=NOW)
+        vn_texts.append(passport.qr_text)
+        # The same DCC as any EU issuer makes it: no attestation claim.
+        payload = cwt.encode_claims(
+            dcc=passport.dcc,
+            issuer="VN",
+            issued_at=passport.issued_at,
+            expires_at=passport.expires_at,
+        )
+        eu_texts.append(hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)))
+        message = att.message()
+        facility_floor.append((message.sig_structure(), der(message.signature, 32)))
+    for text in eu_texts:
+        message = cose.decode_sign1(hc1.decode(text))
+        ministry_floor.append((message.sig_structure(), der(message.signature, 32)))
+    vn_ministry_floor = []
+    for text in vn_texts:
+        message = cose.decode_sign1(hc1.decode(text))
+        vn_ministry_floor.append((message.sig_structure(), der(message.signature, 32)))
+
+    vietnam = vp.Policy.vietnam()
+    for text in eu_texts:
+        assert vp.verify(text, trust=trust, now=NOW).ok
+    for text in vn_texts:
+        assert vp.verify(text, trust=trust, now=NOW, policy=vietnam).ok
+
+    def verify_eu(text: str) -> object:
+        return vp.verify(text, trust=trust, now=NOW)
+
+    def verify_vn(text: str) -> object:
+        return vp.verify(text, trust=trust, now=NOW, policy=vietnam)
+
+    def floor_one(item: tuple[bytes, bytes]) -> None:
+        ministry_key.verify(item[1], item[0], ecdsa)
+
+    def floor_two(item: tuple[tuple[bytes, bytes], tuple[bytes, bytes]]) -> None:
+        ministry_key.verify(item[0][1], item[0][0], ecdsa)
+        facility_key.verify(item[1][1], item[1][0], ecdsa)
+
+    rounds = args.rounds
+    eu = best(verify_eu, eu_texts, rounds)
+    eu_floor = best(floor_one, ministry_floor, rounds)
+    vn = best(verify_vn, vn_texts, rounds)
+    vn_floor = best(floor_two, list(zip(vn_ministry_floor, facility_floor, strict=True)), rounds)
+
+    print(f"{args.passports} passports, best of {rounds} rounds, microseconds per passport")
+    for label, took, floor in (
+        ("(a) EU-style, no attestation, floor 1 ECDSA", eu, eu_floor),
+        ("(b) Viet Nam, attestation,    floor 2 ECDSA", vn, vn_floor),
+    ):
+        print(f"{label}: verify {took:7.1f}  floor {floor:7.1f}  ratio {took / floor:.2f}x")
+    print("target: 1.5x")
+
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(5):
+            for text in vn_texts:
+                verify_vn(text)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""The certificates a trust store holds, each inspected once: signers, facility roots, facilities.
+
+* :class:`SignerCertificate` -- a Document Signer (DSC) certificate as a verifier uses it: its
+  public key loaded, validity as UTC epoch ints, the DCC types its extended key usage allows
+  (hcert spec 1.0.x section 5.1.1) and its country. When ``cryptography`` refuses the
+  certificate or its extensions, the fields come from the DER walker in :mod:`._der`.
+* :class:`FacilityRoot` -- a facility CA root; :class:`FacilityCertificate` -- a facility's
+  certificate, its facility id from the subject's ``serialNumber``
+  (:data:`vaxpass_core.signers.FACILITY_ID_OID`).
+
+Every name here is public through :mod:`vaxpass_core.trust`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ._der import Walked, walk
+from .signers import (
+    DocumentSigner,
+    FacilitySigner,
+    PublicKey,
+    facility_id_of,
+    kid_of,
+    load_certificate,
+)
+
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "CertificateInput",
+    "DccType",
+    "FacilityCertificate",
+    "FacilityRoot",
+    "SignerCertificate",
+    "epoch",
+]
+
+#: Anything a certificate can be given as: DER bytes, PEM bytes or text, or a parsed object.
+CertificateInput: TypeAlias = bytes | str | x509.Certificate
+
+
+class DccType(enum.StrEnum):
+    """The DCC entry types a Document Signer may sign (the key of the DCC's entry array)."""
+
+    TEST = "t"
+    VACCINATION = "v"
+    RECOVERY = "r"
+
+
+# hcert spec 1.0.x section 5.1.1 (DSC extended key usage); the ".0." variant is seen in the wild.
+_DCC_EKU: Final = {
+    f"{prefix}.{arc}": kind
+    for prefix in ("1.3.6.1.4.1.1847.2021.1", "1.3.6.1.4.1.0.1847.2021.1")
+    for arc, kind in (("1", DccType.TEST), ("2", DccType.VACCINATION), ("3", DccType.RECOVERY))
+}
+
+
+def epoch(at: int | datetime) -> int:
+    """*at* as UTC epoch seconds: an int as is, an aware datetime converted."""
+    if isinstance(at, datetime):
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("a naive datetime is ambiguous; pass an aware one")
+        return int(at.timestamp())
+    if isinstance(at, bool) or not isinstance(at, int):
+        raise TypeError(f"expected epoch seconds (int) or an aware datetime, got {type(at)}")
+    return at
+
+
+def _dcc_types(eku_oids: Iterable[str]) -> frozenset[DccType] | None:
+    """The DCC types an EKU allows; None (every type) when it names none of the DCC OIDs."""
+    found = frozenset(_DCC_EKU[oid] for oid in eku_oids if oid in _DCC_EKU)
+    return found or None
+
+
+# -- Signer (DSC) certificates. ---------------------------------------------------------------
+
+
+def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
+    if isinstance(value, DocumentSigner | FacilitySigner):
+        value = value.certificate
+    if isinstance(value, x509.Certificate):
+        return value.public_bytes(serialization.Encoding.DER)
+    if isinstance(value, str):
+        value = value.encode("ascii")
+    if not isinstance(value, bytes):
+        raise TypeError(f"expected a certificate (DER, PEM or object), got {type(value).__name__}")
+    if value.lstrip().startswith(b"-----BEGIN"):
+        return load_certificate(value).public_bytes(serialization.Encoding.DER)
+    return value
+
+
+def _validity(cert: x509.Certificate) -> tuple[int, int]:
+    """notBefore and notAfter as UTC epoch seconds."""
+    return int(cert.not_valid_before_utc.timestamp()), int(cert.not_valid_after_utc.timestamp())
+
+
+def _public_key(value: Any) -> PublicKey:
+    if not isinstance(value, PublicKey):
+        raise ValueError(f"unsupported public key type {type(value).__name__}")  # noqa: TRY004
+    return value
+
+
+@attrs.frozen
+class SignerCertificate:
+    """One Document Signer certificate as a verifier uses it, inspected once at construction.
+
+    ``kid`` defaults to SHA-256(DER)[:8]; a trust list may assign another. ``country`` defaults to
+    the subject's countryName. ``dcc_types`` is None when the extended key usage names none of
+    the DCC OIDs (then every type is allowed). ``strict`` tells whether ``cryptography`` read the
+    whole certificate; when False, the fields came from the fallback DER walker and
+    ``certificate`` may be None.
+    """
+
+    der: bytes = attrs.field(converter=_der_of, repr=False)
+    kid: bytes = attrs.field(
+        default=attrs.Factory(lambda self: kid_of(self.der), takes_self=True),
+        validator=attrs.validators.instance_of(bytes),
+    )
+    country: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
+    )
+    certificate: x509.Certificate | None = attrs.field(init=False, eq=False, repr=False)
+    public_key: PublicKey = attrs.field(init=False, eq=False, repr=False)
+    not_before: int = attrs.field(init=False, eq=False)
+    not_after: int = attrs.field(init=False, eq=False)
+    dcc_types: frozenset[DccType] | None = attrs.field(init=False, eq=False)
+    strict: bool = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.kid:
+            raise ValueError("kid must not be empty")
+        try:
+            cert: x509.Certificate | None = x509.load_der_x509_certificate(self.der)
+        except Exception:  # ValueError, InvalidVersion, ...: the walker decides
+            cert = None
+        walked: Walked | None = None
+        if cert is not None:
+            key = _public_key(cert.public_key())
+            not_before, not_after = _validity(cert)
+            countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
+            country = str(countries[0].value) if countries else None
+            try:
+                eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+                eku_oids: tuple[str, ...] = tuple(o.dotted_string for o in eku.value)
+            except x509.ExtensionNotFound:
+                eku_oids = ()
+            except Exception:  # a strict parser's refusal: read the EKU ourselves
+                walked = walk(self.der)
+                eku_oids = walked.eku_oids
+        else:
+            walked = walk(self.der)
+            key = _public_key(serialization.load_der_public_key(walked.spki))
+            not_before, not_after = walked.not_before, walked.not_after
+            country, eku_oids = walked.country, walked.eku_oids
+        set_ = object.__setattr__
+        set_(self, "certificate", cert)
+        set_(self, "public_key", key)
+        set_(self, "not_before", not_before)
+        set_(self, "not_after", not_after)
+        set_(self, "dcc_types", _dcc_types(eku_oids))
+        set_(self, "strict", walked is None)
+        if self.country is None:
+            set_(self, "country", country)
+
+    def valid_at(self, at: int | datetime) -> bool:
+        """Whether *at* lies in [notBefore, notAfter]."""
+        return self.not_before <= epoch(at) <= self.not_after
+
+    def allows(self, dcc_type: DccType | str) -> bool:
+        """Whether this signer may sign a DCC of *dcc_type* ("t", "v" or "r")."""
+        return self.dcc_types is None or DccType(dcc_type) in self.dcc_types
+
+
+# -- The facility side. -----------------------------------------------------------------------
+
+
+def _cert_of(value: CertificateInput | FacilitySigner) -> x509.Certificate:
+    if isinstance(value, FacilitySigner):
+        return value.certificate
+    if isinstance(value, x509.Certificate):
+        return value
+    return load_certificate(value)
+
+
+@attrs.frozen
+class FacilityRoot:
+    """A facility CA root: it signs facility certificates."""
+
+    certificate: x509.Certificate = attrs.field(converter=_cert_of)
+    public_key: PublicKey = attrs.field(init=False, eq=False, repr=False)
+    not_before: int = attrs.field(init=False, eq=False)
+    not_after: int = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        not_before, not_after = _validity(self.certificate)
+        set_ = object.__setattr__
+        set_(self, "public_key", _public_key(self.certificate.public_key()))
+        set_(self, "not_before", not_before)
+        set_(self, "not_after", not_after)
+
+
+@attrs.frozen
+class FacilityCertificate:
+    """A facility's certificate: kid, facility id (subject serialNumber), key and validity."""
+
+    certificate: x509.Certificate = attrs.field(converter=_cert_of)
+    kid: bytes = attrs.field(init=False, eq=False)
+    facility_id: str = attrs.field(init=False, eq=False)
+    serial: int = attrs.field(init=False, eq=False, repr=False)
+    public_key: PublicKey = attrs.field(init=False, eq=False, repr=False)
+    not_before: int = attrs.field(init=False, eq=False)
+    not_after: int = attrs.field(init=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        cert = self.certificate
+        facility_id = facility_id_of(cert)
+        if facility_id is None:
+            raise ValueError("a facility certificate needs exactly one subject serialNumber")
+        not_before, not_after = _validity(cert)
+        set_ = object.__setattr__
+        set_(self, "kid", kid_of(cert))
+        set_(self, "facility_id", facility_id)
+        set_(self, "serial", cert.serial_number)
+        set_(self, "public_key", _public_key(cert.public_key()))
+        set_(self, "not_before", not_before)
+        set_(self, "not_after", not_after)
+
+    def valid_at(self, at: int | datetime) -> bool:
+        return self.not_before <= epoch(at) <= self.not_after

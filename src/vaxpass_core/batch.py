@@ -1,0 +1,459 @@
+"""Bulk issuance: JSON Lines of records in, passports out, on every core, resumable.
+
+This module is part of the *shell*, like the CLI: it reads and writes files and runs worker
+processes. The passports themselves come from the pure core (:func:`~vaxpass_core.attest`
+then :func:`~vaxpass_core.issue`), called in the workers.
+
+Input: one JSON object per line, the :class:`~vaxpass_core.VaccinationRecord` field names
+(``full_name`` as ``{"family": ..., "given": ...}``, dates as ISO strings) plus
+``"facility_id"``, the facility that attests the record. Output: every input line ends as
+exactly one line in *out*, ``{"line": n, "certificate_id": ..., "qr_text": "HC1:..."}``, or
+one line in *rejects*, ``{"line": n, "code": ..., "error": ...}``. Lines are numbered from 1;
+both files are in input order.
+
+The on-disk protocol that makes an interrupted run resumable (docs/bulk.md has the why):
+
+1. ``<out>.checkpoint`` (JSON, replaced atomically) records how far the batch has got: the
+   source byte offset and line number reached, and the sizes of *out* and *rejects* then.
+2. A checkpoint is written only after the data it covers is flushed and fsynced, so every
+   byte it counts is on disk.
+3. On start, with a checkpoint: *out* and *rejects* are truncated to its sizes (dropping a
+   torn last line and whatever was written after it), and reading resumes at its offset.
+   Without one: the run starts afresh, and refuses to clobber a non-empty *out* or *rejects*.
+
+So nothing is lost (a line past the checkpoint is processed again) and nothing is duplicated
+(what was written past the checkpoint is truncated first), whatever killed the run.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import time
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+from cryptography.hazmat.primitives import serialization
+
+from .chain import attest, issue
+from .errors import Code, KeyExpired, VaxpassError
+from .record import VaccinationRecord
+from .signers import DocumentSigner, FacilitySigner
+from .trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from datetime import datetime
+    from multiprocessing.pool import AsyncResult
+    from pathlib import Path
+    from typing import BinaryIO
+
+
+__all__ = [
+    "REJECT_INTERNAL",
+    "REJECT_JSON",
+    "BatchReport",
+    "checkpoint_path",
+    "issue_batch",
+]
+
+#: Reject code: the line is not a JSON object (bad JSON, blank, an array, ...).
+REJECT_JSON: Final = "batch.json"
+#: Reject code: an unexpected error while issuing this one record (a bug; the run goes on).
+REJECT_INTERNAL: Final = "batch.internal"
+
+_CHECKPOINT_VERSION: Final = 1
+# Lines per task sent to a worker: large enough that IPC costs little, small enough for a
+# smooth progress bar and little repeated work after a crash.
+_CHUNK_LINES = 500
+# Seconds between checkpoints (each costs two fsyncs and an atomic rename).
+_CHECKPOINT_SECONDS = 2.0
+# Tasks in flight per worker: keeps workers busy while bounding memory.
+_IN_FLIGHT_PER_WORKER: Final = 3
+_RECORD_FIELDS: Final = frozenset(
+    a.name for a in attrs.fields(VaccinationRecord) if a.name != "allow_unknown_codes"
+)
+_DER = serialization.Encoding.DER
+
+
+@attrs.frozen
+class BatchReport:
+    """What one :func:`issue_batch` call did.
+
+    :ivar read: input lines handled by this call (``issued + rejected``).
+    :ivar issued: passports written to *out* by this call.
+    :ivar rejected: lines written to *rejects* by this call.
+    :ivar skipped: lines an earlier, interrupted run had already finished (not redone).
+    :ivar seconds: wall-clock time of this call.
+    """
+
+    read: int
+    issued: int
+    rejected: int
+    skipped: int
+    seconds: float
+
+
+def checkpoint_path(out: Path) -> Path:
+    """Where :func:`issue_batch` keeps the checkpoint for *out*."""
+    return out.with_name(out.name + ".checkpoint")
+
+
+# -- What a worker needs, as picklable bytes (keys and certificates do not pickle). ---------
+
+
+@attrs.frozen
+class _Spec:
+    facilities: tuple[tuple[str, bytes, bytes], ...]  # id, PKCS#8 DER key, certificate DER
+    issuer: tuple[bytes, bytes, str, str]  # key, certificate, country, issuer_name
+    signers: tuple[tuple[bytes, bytes, str | None], ...]  # DER, kid, country
+    roots: tuple[bytes, ...]
+    facility_certs: tuple[bytes, ...]
+    revocations: tuple[tuple[str, bytes, bytes | None], ...]
+    now: datetime
+
+
+def _key_der(key: Any) -> bytes:
+    return bytes(
+        key.private_bytes(_DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+
+def _spec(
+    facilities: Sequence[FacilitySigner],
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+) -> _Spec:
+    return _Spec(
+        facilities=tuple(
+            (f.facility_id, _key_der(f.key), f.certificate.public_bytes(_DER)) for f in facilities
+        ),
+        issuer=(
+            _key_der(issuer.key),
+            issuer.certificate.public_bytes(_DER),
+            issuer.country,
+            issuer.issuer_name,
+        ),
+        signers=tuple((s.der, s.kid, s.country) for s in trust.signers),
+        roots=tuple(r.certificate.public_bytes(_DER) for r in trust.facility_roots),
+        facility_certs=tuple(f.certificate.public_bytes(_DER) for f in trust.facilities),
+        revocations=tuple((r.kind.value, r.value, r.kid) for r in trust.revocations),
+        now=now,
+    )
+
+
+@attrs.frozen
+class _Worker:
+    facilities: dict[str, FacilitySigner]
+    issuer: DocumentSigner
+    trust: TrustStore
+    now: datetime
+
+
+def _build(spec: _Spec) -> _Worker:
+    key, cert, country, name = spec.issuer
+    trust = TrustStore(
+        signers=[SignerCertificate(der, kid=kid, country=c) for der, kid, c in spec.signers],
+        facility_roots=[FacilityRoot(der) for der in spec.roots],
+        facilities=spec.facility_certs,
+        revocations=[Revocation(kind, value, kid) for kind, value, kid in spec.revocations],
+    )
+    return _Worker(
+        facilities={
+            fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
+        },
+        issuer=DocumentSigner.from_der(key, cert, country=country, issuer_name=name),
+        trust=trust,
+        now=spec.now,
+    )
+
+
+_STATE: _Worker | None = None  # per worker process, set once by the pool initializer
+
+
+def _init_worker(spec: _Spec) -> None:
+    global _STATE  # noqa: PLW0603 - one worker process, one configuration
+    # Ctrl-C goes to the whole process group: the parent decides what happens, not workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE = _build(spec)
+
+
+def _reject(line: int, code: str, error: str) -> bytes:
+    return json.dumps({"line": line, "code": code, "error": error}).encode() + b"\n"
+
+
+def _record(data: dict[str, Any]) -> VaccinationRecord:
+    extra = data.keys() - _RECORD_FIELDS
+    if extra:
+        raise TypeError(f"unexpected keys {sorted(extra)}")
+    return VaccinationRecord(**data)
+
+
+def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
+    """(True, out line) or (False, rejects line) for one input line; never raises."""
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both are
+        return False, _reject(line, REJECT_JSON, f"not JSON: {exc}")
+    if not isinstance(data, dict):
+        return False, _reject(line, REJECT_JSON, f"not a JSON object but {type(data).__name__}")
+    facility_id = data.pop("facility_id", None)
+    facility = state.facilities.get(facility_id) if isinstance(facility_id, str) else None
+    if facility is None:
+        return False, _reject(
+            line, Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility"
+        )
+    try:
+        record = _record(data)
+        passport = issue(
+            attest(record, facility=facility, now=state.now),
+            issuer=state.issuer,
+            trust=state.trust,
+            now=state.now,
+        )
+    except VaxpassError as exc:
+        return False, _reject(line, exc.code, exc.message)
+    except (TypeError, ValueError) as exc:  # a wrong type or shape in the record's JSON
+        return False, _reject(line, Code.RECORD_INVALID, str(exc))
+    except Exception as exc:  # a bug must cost one line, not the run
+        return False, _reject(line, REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")
+    text = json.dumps(
+        {"line": line, "certificate_id": passport.certificate_id, "qr_text": passport.qr_text}
+    )
+    return True, text.encode() + b"\n"
+
+
+@attrs.frozen
+class _Done:
+    out: bytes
+    rejects: bytes
+    issued: int
+    rejected: int
+
+
+def _work(first_line: int, lines: list[bytes]) -> _Done:
+    state = _STATE
+    if state is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("worker not initialised")
+    out: list[bytes] = []
+    rejects: list[bytes] = []
+    for n, raw in enumerate(lines, first_line):
+        ok, text = _one(state, n, raw)
+        (out if ok else rejects).append(text)
+    return _Done(b"".join(out), b"".join(rejects), len(out), len(rejects))
+
+
+# -- The checkpoint. --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Checkpoint:
+    source_offset: int = 0
+    next_line: int = 1
+    out_size: int = 0
+    rejects_size: int = 0
+    tail: str = ""  # SHA-256 of the last source line it covers: a changed source is noticed
+    tail_length: int = 0
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _save(path: Path, checkpoint: _Checkpoint) -> None:
+    """Replace the checkpoint atomically: the old one or the new one, never half of either."""
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        f.write(json.dumps({"version": _CHECKPOINT_VERSION, **attrs.asdict(checkpoint)}).encode())
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(path)
+    _fsync_dir(path)
+
+
+def _load(path: Path) -> _Checkpoint:
+    data = json.loads(path.read_bytes())
+    if not isinstance(data, dict) or data.pop("version", None) != _CHECKPOINT_VERSION:
+        raise ValueError(f"{path} is not a checkpoint this version understands")
+    return _Checkpoint(**data)
+
+
+def _start(source: Path, out: Path, rejects: Path) -> tuple[_Checkpoint, bool]:
+    """The checkpoint to start from, with out and rejects cut back to it; True if resuming."""
+    path = checkpoint_path(out)
+    if not path.exists():
+        for target in (out, rejects):
+            if target.exists() and target.stat().st_size:
+                raise FileExistsError(
+                    f"{target} is not empty and there is no checkpoint {path} to resume from"
+                )
+        for target in (out, rejects):
+            target.write_bytes(b"")
+        start = _Checkpoint()
+        _save(path, start)
+        return start, False
+    start = _load(path)
+    with source.open("rb") as f:
+        f.seek(start.source_offset - start.tail_length)
+        tail = f.read(start.tail_length)
+    if len(tail) != start.tail_length or hashlib.sha256(tail).hexdigest() != start.tail:
+        raise ValueError(f"{source} is not the file {path} was made for")
+    for target, size in ((out, start.out_size), (rejects, start.rejects_size)):
+        if not target.exists() or target.stat().st_size < size:
+            raise ValueError(f"{target} is shorter than {path} says: it was changed")
+        with target.open("r+b") as f:
+            f.truncate(size)
+            os.fsync(f.fileno())
+    return start, True
+
+
+# -- The run. ----------------------------------------------------------------------------------
+
+
+def _chunks(
+    source: BinaryIO, first_line: int, size: int
+) -> Iterator[tuple[int, list[bytes], int, bytes]]:
+    """(first line number, lines, bytes they take, last line) per chunk, streaming."""
+    lines: list[bytes] = []
+    length = 0
+    line = first_line
+    for raw in source:
+        lines.append(raw)
+        length += len(raw)
+        if len(lines) == size:
+            yield line, lines, length, raw
+            line += size
+            lines, length = [], 0
+    if lines:
+        yield line, lines, length, lines[-1]
+
+
+def _preflight(
+    facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, now: datetime
+) -> None:
+    """Refuse a configuration that would reject every line, before reading any."""
+    ids = [f.facility_id for f in facilities]
+    if len(set(ids)) != len(ids):
+        raise ValueError("two facilities share a facility_id")
+    if not all(isinstance(f, FacilitySigner) for f in facilities):
+        raise TypeError("facilities must be FacilitySigner objects")
+    if not isinstance(issuer, DocumentSigner):
+        raise TypeError(f"issuer must be a DocumentSigner, not {type(issuer).__name__}")
+    if not isinstance(trust, TrustStore):
+        raise TypeError(f"trust must be a TrustStore, not {type(trust).__name__}")
+    if not trust.signers_for(issuer.kid):
+        raise ValueError("the trust store does not hold the issuer's certificate")
+    when = int(now.timestamp())
+    if not issuer.not_before <= when <= issuer.not_after:
+        raise KeyExpired(f"the Document Signer certificate is not valid at {when}")
+
+
+def issue_batch(
+    source: Path,
+    *,
+    out: Path,
+    rejects: Path,
+    facilities: Sequence[FacilitySigner],
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchReport:
+    """Issue a passport for every record line of *source*; resume if interrupted before.
+
+    Every input line ends as exactly one line of *out* or of *rejects*, in input order
+    (see the module docs for the formats and the checkpoint ``<out>.checkpoint``). Run it
+    again with the same arguments after an interruption (Ctrl-C, kill -9, power loss) and
+    it goes on where the last checkpoint left off, losing and duplicating nothing.
+
+    *workers* processes (default: one per core) attest and issue; this process reads,
+    writes and checkpoints. *progress*, if given, is called with the number of input lines
+    each finished chunk handled (an increment for a progress bar), and once at the start
+    with the lines a resumed run skips.
+
+    Raises ``FileExistsError`` if *out* or *rejects* has content but no checkpoint,
+    ``ValueError`` if the checkpoint does not fit *source* or the configuration is unusable
+    (:class:`~vaxpass_core.errors.KeyExpired` if the issuer's certificate is not valid at
+    *now*), and ``OSError`` from the files. A record's own faults never raise: they are
+    rejects.
+    """
+    started = time.monotonic()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    count = (os.cpu_count() or 1) if workers is None else workers
+    if count < 1:
+        raise ValueError("workers must be at least 1")
+    _preflight(facilities, issuer, trust, now)
+    spec = _spec(facilities, issuer, trust, now)
+
+    checkpoint, resumed = _start(source, out, rejects)
+    skipped = checkpoint.next_line - 1 if resumed else 0
+    if progress is not None and skipped:
+        progress(skipped)
+    issued = rejected = 0
+    path = checkpoint_path(out)
+    context = multiprocessing.get_context()
+    with (
+        source.open("rb") as src,
+        out.open("ab") as out_file,
+        rejects.open("ab") as rejects_file,
+        context.Pool(count, initializer=_init_worker, initargs=(spec,)) as pool,
+    ):
+        src.seek(checkpoint.source_offset)
+        state = checkpoint
+        last_saved = time.monotonic()
+        pending: collections.deque[tuple[AsyncResult[_Done], int, int, bytes]] = collections.deque()
+
+        def commit(done: _Done, lines: int, length: int, tail: bytes) -> None:
+            nonlocal state, issued, rejected
+            out_file.write(done.out)
+            rejects_file.write(done.rejects)
+            issued += done.issued
+            rejected += done.rejected
+            state = _Checkpoint(
+                source_offset=state.source_offset + length,
+                next_line=state.next_line + lines,
+                out_size=state.out_size + len(done.out),
+                rejects_size=state.rejects_size + len(done.rejects),
+                tail=hashlib.sha256(tail).hexdigest(),
+                tail_length=len(tail),
+            )
+            if progress is not None:
+                progress(lines)
+
+        def save() -> None:
+            for f in (out_file, rejects_file):
+                f.flush()
+                os.fsync(f.fileno())
+            _save(path, state)
+
+        for first, lines, length, tail in _chunks(src, checkpoint.next_line, _CHUNK_LINES):
+            pending.append((pool.apply_async(_work, (first, lines)), len(lines), length, tail))
+            if len(pending) >= count * _IN_FLIGHT_PER_WORKER:
+                result, n, size, last = pending.popleft()
+                commit(result.get(), n, size, last)
+                if time.monotonic() - last_saved >= _CHECKPOINT_SECONDS:
+                    save()
+                    last_saved = time.monotonic()
+        while pending:
+            result, n, size, last = pending.popleft()
+            commit(result.get(), n, size, last)
+        save()
+    return BatchReport(
+        read=issued + rejected,
+        issued=issued,
+        rejected=rejected,
+        skipped=skipped,
+        seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,183 @@
+"""What every command shares: exit codes, input errors, ``--now``, JSON and coloured output.
+
+Colour: text goes through ``click.echo``, which drops the ANSI styles whenever the stream is
+not a terminal, so piped output is plain without any test of our own.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+import click
+
+from vaxpass_core._cbor import CBORTag
+from vaxpass_core.result import Status
+
+
+if TYPE_CHECKING:
+    from vaxpass_core.errors import VaxpassError
+    from vaxpass_core.result import VerificationResult
+
+
+__all__ = [
+    "EXIT_INPUT",
+    "EXIT_INVALID",
+    "EXIT_VALID",
+    "NOW",
+    "InputError",
+    "IsoTime",
+    "echo_json",
+    "finish",
+    "jsonable",
+    "print_checks",
+    "refuse",
+    "verdict",
+]
+
+EXIT_VALID: Final = 0
+EXIT_INVALID: Final = 1
+EXIT_INPUT: Final = 2
+
+_STATUS_COLOURS: Final = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+
+
+class InputError(click.ClickException):
+    """A usage or input error (a missing file, an unreadable record): exit 2."""
+
+    exit_code = EXIT_INPUT
+
+
+def finish(code: int) -> NoReturn:
+    """End the command with *code* (works in click's standalone and embedded modes)."""
+    raise click.exceptions.Exit(code)
+
+
+if TYPE_CHECKING:  # generic only in newer click releases; click>=8.1 is supported
+    _TimeParam = click.ParamType[dt.datetime]
+else:
+    _TimeParam = click.ParamType
+
+
+class IsoTime(_TimeParam):
+    """An ISO 8601 date or date-time; a time without a zone is UTC, a bare date is midnight UTC."""
+
+    name = "ISO-TIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or date-time", param, ctx)
+        return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+#: ``--now``: the one place the command line reads the clock (when the option is absent).
+NOW: Final = click.option(
+    "--now",
+    type=IsoTime(),
+    default=None,
+    help="The time to act at (ISO 8601; UTC unless a zone is given). Default: the clock.",
+)
+
+
+def now_or_clock(now: dt.datetime | None) -> dt.datetime:
+    return now if now is not None else dt.datetime.now(dt.UTC)
+
+
+def jsonable(value: Any) -> Any:
+    """*value* (decoded CBOR, attrs-free data) as something ``json.dumps`` takes.
+
+    Bytes become hex, map keys text, tags ``{"tag": n, "value": ...}``, dates ISO text.
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, CBORTag):
+        return {"tag": value.tag, "value": jsonable(value.value)}
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(jsonable(data), ensure_ascii=False, indent=2))
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def epoch_iso(epoch: int | None) -> str | None:
+    if epoch is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):  # a garbage date from an untrusted passport
+        return f"(out of range: {epoch})"
+
+
+def verdict(ok: bool, good: str = "VALID", bad: str = "INVALID") -> str:
+    return click.style(good if ok else bad, fg="green" if ok else "red", bold=True)
+
+
+def print_checks(result: VerificationResult) -> None:
+    """The checks, one a line, coloured by status; then the warnings."""
+    for check in result.checks:
+        status = click.style(f"{check.status.value:>7}", fg=_STATUS_COLOURS[check.status])
+        if check.status is Status.FAILED:
+            extra = f"  [{check.code}] {check.detail}"
+        elif check.status is Status.SKIPPED:
+            extra = f"  ({check.detail})" if check.detail else ""
+        else:
+            extra = ""
+        click.echo(f"  {status}  {check.name}{extra}")
+    for advisory in result.warnings:
+        click.echo(f"  {click.style('warning', fg='yellow')}  [{advisory.code}] {advisory.detail}")
+
+
+def result_json(result: VerificationResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "codes": [str(c) for c in result.codes],
+        "checks": [
+            {
+                "name": c.name,
+                "status": c.status.value,
+                "code": None if c.code is None else str(c.code),
+                "detail": c.detail,
+                "depends_on": c.depends_on,
+            }
+            for c in result.checks
+        ],
+        "warnings": [{"code": str(a.code), "detail": a.detail} for a in result.warnings],
+        "signer_country": result.signer_country,
+        "dcc": result.dcc,
+    }
+
+
+def refuse(error: VaxpassError, *, as_json: bool) -> NoReturn:
+    """The library refused (a bad record, an unknown facility): say why, with its code; exit 1."""
+    if as_json:
+        echo_json({"ok": False, "code": str(error.code), "message": error.message})
+    else:
+        click.echo(
+            f"{click.style('refused', fg='red', bold=True)} [{error.code}] {error.message}",
+            err=True,
+        )
+    finish(EXIT_INVALID)

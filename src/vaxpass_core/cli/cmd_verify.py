@@ -1,0 +1,144 @@
+"""``vaxpass verify``: every check, coloured; exit 0 valid, 1 invalid, 2 input error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from cryptography import x509
+
+from vaxpass_core.errors import QRNotFound
+from vaxpass_core.policy import Policy
+from vaxpass_core.trust import TrustStore
+from vaxpass_core.verify import verify as verify_text
+
+from ._common import (
+    EXIT_INVALID,
+    EXIT_VALID,
+    NOW,
+    InputError,
+    echo_json,
+    finish,
+    now_or_clock,
+    print_checks,
+    result_json,
+    verdict,
+)
+from ._sources import read_bytes, read_passport_input
+from .pki_files import TRUST_FILE, PkiFilesError, load_trust_file
+
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+_POLICIES = {"eu": Policy(), "vn": Policy.vietnam()}
+
+
+def _certificates(name: str) -> list[bytes | x509.Certificate]:
+    data = read_bytes(name)
+    try:
+        if b"-----BEGIN" in data:  # a PEM file may hold a bundle
+            return list(x509.load_pem_x509_certificates(data))
+        return [x509.load_der_x509_certificate(data)]
+    except ValueError as exc:
+        raise InputError(f"{name} is not a DER or PEM certificate: {exc}") from exc
+
+
+def build_trust(pki_dir: Path | None, certs: tuple[str, ...], trust_list: str | None) -> TrustStore:
+    """One store from every source given; at least one is needed."""
+    if pki_dir is None and not certs and trust_list is None:
+        raise click.UsageError("say whom to trust: --pki DIR, --cert FILE or --trust-list FILE")
+    parts: list[TrustStore] = []
+    if pki_dir is not None:
+        try:
+            parts.append(load_trust_file(pki_dir / TRUST_FILE))
+        except PkiFilesError as exc:
+            raise InputError(str(exc)) from exc
+    if certs:
+        signers = [cert for name in certs for cert in _certificates(name)]
+        parts.append(TrustStore.from_certificates(signers))
+    if trust_list is not None:
+        try:
+            parts.append(TrustStore.from_trust_list(read_bytes(trust_list)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{trust_list} is not an EU DCC trust list: {exc}") from exc
+    return TrustStore(
+        signers=[s for p in parts for s in p.signers],
+        facility_roots=[r for p in parts for r in p.facility_roots],
+        facilities=[f for p in parts for f in p.facilities],
+        revocations=[r for p in parts for r in p.revocations],
+    )
+
+
+def _summary(result: Any) -> str | None:
+    # The verifier engineer may add a bilingual summary; use it when it is there.
+    summary = getattr(result, "summary", None)
+    if summary is None:
+        return None
+    try:
+        value = summary() if callable(summary) else summary
+    except Exception:  # an optional extra: never let it break verification output
+        return None
+    return None if value is None else str(value)
+
+
+@click.command()
+@click.argument("source", metavar="TEXT|FILE|-")
+@click.option(
+    "--pki",
+    "pki_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Trust the PKI in DIR (its trust.json; no private key is read).",
+)
+@click.option(
+    "--cert",
+    "certs",
+    multiple=True,
+    metavar="FILE",
+    help="Trust this Document Signer certificate (DER or PEM). Repeatable.",
+)
+@click.option("--trust-list", metavar="FILE", help="Trust an EU DCC gateway trust list (JSON).")
+@click.option(
+    "--policy",
+    type=click.Choice(sorted(_POLICIES), case_sensitive=False),
+    default="eu",
+    show_default=True,
+    help="eu: the EU DCC rules; vn: also require Viet Nam's facility attestation.",
+)
+@NOW
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(
+    *,
+    source: str,
+    pki_dir: Path | None,
+    certs: tuple[str, ...],
+    trust_list: str | None,
+    policy: str,
+    now: dt.datetime | None,
+    as_json: bool,
+) -> None:
+    """Verify a passport: HC1 TEXT, a FILE (text, PNG or JPEG), or '-' for stdin."""
+    trust = build_trust(pki_dir, certs, trust_list)
+    try:
+        text, _where = read_passport_input(source)
+    except QRNotFound as exc:
+        if as_json:
+            echo_json({"ok": False, "codes": [str(exc.code)], "message": exc.message})
+        else:
+            click.echo(f"{verdict(ok=False)}  [{exc.code}] {exc.message}")
+        finish(EXIT_INVALID)
+    result = verify_text(text, trust=trust, now=now_or_clock(now), policy=_POLICIES[policy.lower()])
+    summary = _summary(result)
+    if as_json:
+        echo_json({**result_json(result), "summary": summary})
+    else:
+        click.echo(f"Verification: {verdict(result.ok)}")
+        print_checks(result)
+        if summary:
+            click.echo("\n" + summary)
+        elif result.ok and result.unverified_record is not None:
+            record = result.unverified_record
+            click.echo(f"  holder: {record.full_name}, certificate {record.certificate_id}")
+    finish(EXIT_VALID if result.ok else EXIT_INVALID)

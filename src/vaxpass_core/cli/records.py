@@ -1,0 +1,90 @@
+"""Vaccination records as JSON files, the form ``attest`` and ``issue --record`` read.
+
+One JSON object with the :class:`~vaxpass_core.VaccinationRecord` field names::
+
+    {"full_name": {"family": "Nguyễn", "given": "Thị Bảo Ngọc"},
+     "date_of_birth": "1990-05-17", "nationality": "VN", "disease": "840539006",
+     "doses_received": 2, "vaccination_date": "2021-09-20", "dose_number": 2,
+     "vaccine": "J07BX03", "product": "EU/1/21/1529", "manufacturer": "ORG-100001699",
+     "certificate_id": "URN:UVCI:01:VN:..."}
+
+``full_name`` may also be a pair ``["Nguyễn", "Thị Bảo Ngọc"]``; dates are ISO 8601.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+import attrs
+
+from vaxpass_core.record import FullName, VaccinationRecord
+
+
+__all__ = ["FIELD_NAMES", "RecordFormatError", "record_from_json", "record_to_json"]
+
+#: The eleven keys a record object has, in the Decision's order.
+FIELD_NAMES: Final = tuple(
+    a.name for a in attrs.fields(VaccinationRecord) if a.name != "allow_unknown_codes"
+)
+
+
+class RecordFormatError(ValueError):
+    """The JSON is not a record object (missing or unknown keys, wrong types)."""
+
+
+def _full_name(value: object) -> FullName:
+    if isinstance(value, dict):
+        unknown = set(value) - {"family", "given", "family_icao", "given_icao"}
+        if unknown or "family" not in value:
+            raise RecordFormatError(
+                'full_name is {"family": ..., "given": ...} (optionally family_icao, given_icao)'
+            )
+        return FullName(**value)
+    if isinstance(value, list) and len(value) == 2:
+        return FullName(value[0], value[1])
+    raise RecordFormatError('full_name is {"family": ..., "given": ...} or a [family, given] pair')
+
+
+def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> VaccinationRecord:
+    """A record from parsed JSON (or JSON text).
+
+    Raises :class:`RecordFormatError` when the shape is wrong (not an object, keys missing or
+    unknown, a value of the wrong type) and :class:`~vaxpass_core.errors.InvalidRecord`
+    (``record.invalid``) when a value breaks a record rule.
+    """
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except ValueError as exc:
+            raise RecordFormatError(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
+    missing = [n for n in FIELD_NAMES if n not in data]
+    unknown = sorted(set(data) - set(FIELD_NAMES))
+    if missing or unknown:
+        raise RecordFormatError(f"record keys: missing {missing}, unknown {unknown}")
+    fields = dict(data)
+    try:
+        fields["full_name"] = _full_name(fields["full_name"])
+        return VaccinationRecord(**fields, allow_unknown_codes=allow_unknown_codes)
+    except TypeError as exc:  # a wrong JSON type: the file's shape, not a record rule
+        raise RecordFormatError(str(exc)) from exc
+
+
+def record_to_json(record: VaccinationRecord) -> dict[str, Any]:
+    """The JSON object :func:`record_from_json` reads back to an equal record."""
+    name = record.full_name
+    full_name: dict[str, Any] = {"family": name.family, "given": name.given}
+    if name.family_icao is not None:
+        full_name["family_icao"] = name.family_icao
+    if name.given_icao is not None:
+        full_name["given_icao"] = name.given_icao
+    out: dict[str, Any] = {}
+    for field in FIELD_NAMES:
+        value = getattr(record, field)
+        out[field] = value if isinstance(value, int | str) else str(value)
+    out["full_name"] = full_name
+    out["date_of_birth"] = str(record.date_of_birth)
+    out["vaccination_date"] = record.vaccination_date.isoformat()
+    return out

@@ -1,0 +1,311 @@
+"""A short, ordered, bilingual (VI/EN) text of a :class:`VerificationResult` for a border officer.
+
+:func:`summarize` (also ``result.summary()``) puts the verdict first, then who the
+certificate names, what it certifies, until when, and every problem in plain words::
+
+    HỢP LỆ / VALID
+    Họ tên / Name: Nguyễn, Thị Bảo Ngọc (NGUYEN<<THI<BAO<NGOC)
+    Ngày sinh / Date of birth: 1990-05-17
+    ...
+
+It is pure: no clock (the time shown is the ``now`` the result was made with), no I/O, and it
+never raises on any result ``verify()`` returns, however broken the decoded data. Every
+:class:`~vaxpass_core.errors.Code` has a message in both languages (:data:`MESSAGES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from . import valuesets
+from .cwt import CLAIM_EXP, CLAIM_ISS
+from .errors import Code
+
+
+if TYPE_CHECKING:
+    from .result import VerificationResult
+
+
+__all__ = ["LANGUAGES", "MESSAGES", "message", "summarize"]
+
+LANGUAGES: Final = ("vi", "en", "both")
+
+#: A plain message per failure code: (Vietnamese, English).
+MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
+    Code.HC1_PREFIX: (
+        "Mã QR không phải chứng nhận y tế HC1",
+        "The QR code is not an HC1 health certificate",
+    ),
+    Code.HC1_BASE45: (
+        "Mã QR bị hỏng (mã hoá Base45 sai)",
+        "The QR code is damaged (bad Base45 encoding)",
+    ),
+    Code.HC1_ZLIB: ("Mã QR bị hỏng (dữ liệu nén sai)", "The QR code is damaged (bad compression)"),
+    Code.HC1_TOO_LARGE: ("Mã QR chứa quá nhiều dữ liệu", "The QR code holds too much data"),
+    Code.CBOR_MALFORMED: ("Dữ liệu chứng nhận bị hỏng", "The certificate data is corrupt"),
+    Code.COSE_MALFORMED: (
+        "Cấu trúc chữ ký của chứng nhận không hợp lệ",
+        "The certificate's signature structure is malformed",
+    ),
+    Code.COSE_ALGORITHM: (
+        "Thuật toán chữ ký không được chấp nhận",
+        "The signature algorithm is not accepted",
+    ),
+    Code.CWT_CLAIMS: (
+        "Chứng nhận thiếu hoặc sai thông tin bắt buộc (ngày cấp, ngày hết hạn, nội dung)",
+        "The certificate lacks or garbles required data (dates, content)",
+    ),
+    Code.KEY_UNKNOWN: (
+        "Không rõ cơ quan ký: khoá ký không có trong danh sách tin cậy",
+        "Unknown signer: the signing key is not in the trust list",
+    ),
+    Code.KEY_USAGE: (
+        "Khoá ký không được phép ký loại chứng nhận này",
+        "The signing key may not sign this type of certificate",
+    ),
+    Code.KEY_EXPIRED: (
+        "Chứng thư của cơ quan ký đã hết hạn hoặc chưa có hiệu lực",
+        "The signer's certificate has expired or is not yet valid",
+    ),
+    Code.KEY_VALIDITY: (
+        "Thời hạn của chứng nhận vượt ra ngoài thời hạn chứng thư của cơ quan ký",
+        "The certificate's validity lies outside its signer's certificate",
+    ),
+    Code.SIGNATURE_INVALID: (
+        "Chữ ký không hợp lệ: chứng nhận có thể đã bị sửa đổi",
+        "The signature is invalid: the certificate may have been altered",
+    ),
+    Code.TIME_EXPIRED: ("Chứng nhận đã hết hạn", "The certificate has expired"),
+    Code.TIME_NOT_YET_VALID: (
+        "Chứng nhận chưa có hiệu lực (ngày cấp ở tương lai)",
+        "The certificate is not valid yet (issued in the future)",
+    ),
+    Code.SCHEMA_INVALID: (
+        "Nội dung chứng nhận không đúng định dạng EU DCC",
+        "The certificate content does not follow the EU DCC format",
+    ),
+    Code.VALUESET_UNKNOWN: (
+        "Có mã (vắc xin, xét nghiệm, ...) không nằm trong danh mục chuẩn",
+        "A code (vaccine, test, ...) is not in the standard value sets",
+    ),
+    Code.FACILITY_MISSING: (
+        "Thiếu chữ ký của cơ sở tiêm chủng",
+        "The vaccination facility's signature is missing",
+    ),
+    Code.FACILITY_UNKNOWN: (
+        "Cơ sở tiêm chủng không có trong danh sách tin cậy",
+        "The vaccination facility is not in the trust list",
+    ),
+    Code.FACILITY_SIGNATURE: (
+        "Chữ ký của cơ sở tiêm chủng không hợp lệ",
+        "The vaccination facility's signature is invalid",
+    ),
+    Code.FACILITY_MISMATCH: (
+        "Cơ sở tiêm chủng đã ký một hồ sơ khác với hồ sơ trong chứng nhận",
+        "The vaccination facility signed a different record than this certificate holds",
+    ),
+    Code.FACILITY_EXPIRED: (
+        "Chứng thư của cơ sở tiêm chủng không có hiệu lực khi ký",
+        "The vaccination facility's certificate was not valid when it signed",
+    ),
+    Code.FACILITY_REVOKED: (
+        "Chứng thư của cơ sở tiêm chủng đã bị thu hồi",
+        "The vaccination facility's certificate has been revoked",
+    ),
+    Code.REVOKED: ("Chứng nhận đã bị thu hồi", "The certificate has been revoked"),
+    Code.RECORD_INVALID: ("Hồ sơ tiêm chủng không hợp lệ", "The vaccination record is invalid"),
+    Code.UVCI_INVALID: ("Mã số chứng nhận không hợp lệ", "The certificate number is invalid"),
+    Code.QR_NOT_FOUND: ("Không tìm thấy mã QR trong ảnh", "No QR code was found in the image"),
+}
+
+# Test results and types whose Vietnamese name an officer knows; others show the value set's.
+_VI_DISPLAY: Final = {
+    ("tr", "260415000"): "âm tính",
+    ("tr", "260373001"): "dương tính",
+    ("tt", "LP6464-4"): "PCR",
+    ("tt", "LP217198-3"): "test nhanh kháng nguyên",
+}
+_MAX_ENTRIES = 4  # pre-1.3.0 DCCs may list several; an officer needs the latest few
+
+
+def message(code: Code, lang: str = "en") -> str:
+    """The plain message for *code* in ``"vi"`` or ``"en"``."""
+    vi, en = MESSAGES[Code(code)]
+    if lang == "vi":
+        return vi
+    if lang == "en":
+        return en
+    raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+
+
+# A line is (Vietnamese label, English label, Vietnamese value, English value).
+_Line = tuple[str, str, str, str]
+
+
+def _field(data: Mapping[Any, Any], key: str) -> Any:
+    """``data[key]`` or None, comparing str keys only.
+
+    Undecodable data may hold a bytes key that hashes like the str one; comparing the two
+    is a ``BytesWarning`` (an error under ``python -bb``), so look-ups never do it.
+    """
+    for k, value in data.items():
+        if type(k) is str and k == key:
+            return value
+    return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _display(valueset: str, code: object, lang: str) -> str:
+    if not isinstance(code, str):
+        return "?"
+    if lang == "vi" and (valueset, code) in _VI_DISPLAY:
+        return _VI_DISPLAY[valueset, code]
+    entry = valuesets.lookup(valueset, code)
+    return entry.display if entry is not None else code
+
+
+def _when(epoch: int) -> str:
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return str(epoch)
+
+
+def _name(dcc: Mapping[str, Any]) -> _Line | None:
+    nam = _field(dcc, "nam")
+    if not isinstance(nam, Mapping):
+        return None
+    family, given = _text(_field(nam, "fn")), _text(_field(nam, "gn"))
+    fnt, gnt = _text(_field(nam, "fnt")), _text(_field(nam, "gnt"))
+    shown = ", ".join(p for p in (family or fnt, given or gnt) if p)
+    icao = "<<".join(p for p in (fnt, gnt) if p)
+    if icao and icao != shown:
+        shown = f"{shown} ({icao})" if shown else icao
+    return ("Họ tên", "Name", shown, shown) if shown else None
+
+
+def _dob(dcc: Mapping[str, Any]) -> _Line | None:
+    dob = _field(dcc, "dob")
+    if not isinstance(dob, str):
+        return None
+    if not dob:
+        return ("Ngày sinh", "Date of birth", "không rõ", "unknown")
+    return ("Ngày sinh", "Date of birth", dob, dob)
+
+
+def _vaccination(entry: Mapping[str, Any]) -> _Line:
+    disease = _display("tg", _field(entry, "tg"), "en")
+    dn, sd = _field(entry, "dn"), _field(entry, "sd")
+    product = {lang: _display("mp", _field(entry, "mp"), lang) for lang in ("vi", "en")}
+    day = _text(_field(entry, "dt")) or "?"
+    return (
+        f"Tiêm chủng {disease}",
+        f"{disease} vaccination",
+        f"mũi {dn}/{sd} vắc xin {product['vi']}, ngày {day}",
+        f"dose {dn}/{sd} of {product['en']} on {day}",
+    )
+
+
+def _test(entry: Mapping[str, Any]) -> _Line:
+    disease = _display("tg", _field(entry, "tg"), "en")
+    kind = {lang: _display("tt", _field(entry, "tt"), lang) for lang in ("vi", "en")}
+    outcome = {lang: _display("tr", _field(entry, "tr"), lang) for lang in ("vi", "en")}
+    sampled = _text(_field(entry, "sc")) or "?"
+    return (
+        f"Xét nghiệm {disease}",
+        f"{disease} test",
+        f"{kind['vi']}: {outcome['vi']}, lấy mẫu {sampled}",
+        f"{kind['en']}: {outcome['en'].lower()}, sampled {sampled}",
+    )
+
+
+def _recovery(entry: Mapping[str, Any]) -> _Line:
+    disease = _display("tg", _field(entry, "tg"), "en")
+    first = _text(_field(entry, "fr")) or "?"
+    start, end = _text(_field(entry, "df")) or "?", _text(_field(entry, "du")) or "?"
+    return (
+        f"Đã khỏi {disease}",
+        f"Recovered from {disease}",
+        f"dương tính lần đầu {first}; hiệu lực {start} đến {end}",
+        f"first positive {first}; valid {start} to {end}",
+    )
+
+
+_EVENTS: Final = {"v": _vaccination, "t": _test, "r": _recovery}
+
+
+def _events(dcc: Mapping[str, Any]) -> list[_Line]:
+    lines: list[_Line] = []
+    for kind, describe in _EVENTS.items():
+        group = _field(dcc, kind)
+        if isinstance(group, list):
+            entries = [e for e in group if isinstance(e, Mapping)]
+            lines.extend(describe(e) for e in entries[-_MAX_ENTRIES:])
+    return lines
+
+
+def _lines(result: VerificationResult) -> list[_Line]:
+    ok = result.ok
+    lines: list[_Line] = [
+        ("", "", "HỢP LỆ", "VALID") if ok else ("", "", "KHÔNG HỢP LỆ", "INVALID")
+    ]
+    dcc = result.dcc
+    if isinstance(dcc, Mapping):
+        if not ok:
+            lines.append(
+                ("", "", "Thông tin dưới đây CHƯA được xác minh", "The data below is NOT verified")
+            )
+        lines.extend(line for line in (_name(dcc), _dob(dcc)) if line is not None)
+        record = result.unverified_record
+        if record is not None and record.nationality is not None:
+            lines.append(("Quốc tịch", "Nationality", record.nationality, record.nationality))
+        lines.extend(_events(dcc))
+    claims = result.claims if isinstance(result.claims, Mapping) else {}
+    exp = claims.get(CLAIM_EXP)
+    if type(exp) is int:
+        lines.append(("Hiệu lực đến", "Valid until", _when(exp), _when(exp)))
+    iss = _text(claims.get(CLAIM_ISS))
+    if iss is not None:
+        lines.append(("Nước cấp", "Issuing country", iss, iss))
+    for check in result.checks:
+        if check.code is not None:
+            vi, en = MESSAGES[check.code]
+            lines.append(("Lỗi", "Problem", vi, en))
+    for advisory in result.warnings:
+        vi, en = MESSAGES[advisory.code]
+        lines.append(("Lưu ý", "Note", vi, en))
+    if result.checked_at is not None:
+        at = _when(result.checked_at)
+        lines.append(("Kiểm tra lúc", "Checked at", at, at))
+    return lines
+
+
+def _render(line: _Line, lang: str) -> str:
+    label_vi, label_en, vi, en = line
+    if lang == "vi":
+        label, value = label_vi, vi
+    elif lang == "en":
+        label, value = label_en, en
+    else:
+        label = f"{label_vi} / {label_en}" if label_vi else ""
+        value = vi if vi == en else f"{vi} / {en}"
+    return f"{label}: {value}" if label else value
+
+
+def summarize(result: VerificationResult, *, lang: str = "both") -> str:
+    """The result as a few lines a border officer reads top to bottom.
+
+    *lang* is ``"vi"``, ``"en"`` or ``"both"`` (each line in Vietnamese, then English).
+    Order: the verdict; a warning that the data is unverified when it is invalid; name and
+    date of birth; nationality when the facility attestation states it; what it certifies;
+    valid until and the issuing country; each failure, in check order; each warning; the
+    time it was checked. Times are UTC.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    return "\n".join(_render(line, lang) for line in _lines(result))
