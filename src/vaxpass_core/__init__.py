@@ -26,7 +26,7 @@ from .record import FullName, VaccinationRecord
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
 from .signers import DocumentSigner, FacilitySigner
 from .trust import Revocation, TrustStore, revocation_entries
-from .verify import verify
+from .verification import verify
 
 
 __all__ = [

@@ -33,7 +33,7 @@ from .errors import (
 from .policy import Policy
 from .record import VaccinationRecord
 from .trust import Revocation, revocation_entries
-from .verify import verify
+from .verification import verify
 
 
 if TYPE_CHECKING:

@@ -54,6 +54,11 @@ class Policy:
     leeway: timedelta = attrs.field(default=timedelta(0), validator=_non_negative)
     strict_valuesets: bool = False
     check_key_validity_window: bool = True
+    #: ``leeway`` in whole seconds, computed once (verify compares epoch seconds).
+    leeway_seconds: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "leeway_seconds", int(self.leeway.total_seconds()))
 
     @classmethod
     def vietnam(cls) -> Policy:

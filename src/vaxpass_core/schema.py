@@ -100,6 +100,18 @@ def validate(dcc: object, *, version: str | None = None) -> None:
     anything but :class:`SchemaError` for any *dcc*; a *version* that is not shipped is a
     wrong call (:class:`ValueError`).
     """
+    if version is None and type(dcc) is dict:
+        # The common case, a DCC declaring a shipped version: straight to its validator.
+        try:
+            ver = dcc.get("ver")
+            check = _VALIDATORS.get(ver) if type(ver) is str else None
+            if check is not None:
+                check(dcc)
+                return
+        except SchemaError:
+            raise
+        except Exception as exc:  # the same safety net as below
+            raise SchemaError(f"$: cannot be validated ({type(exc).__name__})") from exc
     if version is not None and (not isinstance(version, str) or version not in _KNOWN):
         raise ValueError(f"unknown schema version {version!r}; shipped: {SUPPORTED_VERSIONS}")
     try:

@@ -323,6 +323,11 @@ class TrustStore:
 
     # Passports.
 
+    @property
+    def revokes_passports(self) -> bool:
+        """Whether any entry revokes passports (not only facility certificates)."""
+        return self._revokes_passports
+
     def revoked(
         self,
         *,
@@ -337,7 +342,7 @@ class TrustStore:
         With *kid* (the passport's Document Signer), entries scoped to another kid do not
         match; without it, every entry does.
         """
-        if not self._revokes_passports:
+        if not self._revokes_passports:  # most stores: skip building and hashing probes
             return None
         probes = [Revocation.uci(uci), Revocation.country_code_uci(country, uci)]
         # A verifier asks about untrusted passports: a signature no rule covers (an unknown

@@ -10,7 +10,7 @@ from vaxpass_core.chain import attest, issue
 from vaxpass_core.qr import qr_terminal
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
-from vaxpass_core.verify import verify
+from vaxpass_core.verification import verify
 
 from ._common import (
     EXIT_INVALID,

@@ -11,7 +11,7 @@ from cryptography import x509
 from vaxpass_core.errors import QRNotFound
 from vaxpass_core.policy import Policy
 from vaxpass_core.trust import TrustStore
-from vaxpass_core.verify import verify as verify_text
+from vaxpass_core.verification import verify as verify_text
 
 from ._common import (
     EXIT_INVALID,

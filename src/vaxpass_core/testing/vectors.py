@@ -58,7 +58,7 @@ from vaxpass_core.result import Status
 from vaxpass_core.testing.pki import PKI
 from vaxpass_core.testing.pki import pki as make_pki
 from vaxpass_core.trust import TrustStore
-from vaxpass_core.verify import verify
+from vaxpass_core.verification import verify
 
 
 if TYPE_CHECKING:
