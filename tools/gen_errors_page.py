@@ -197,7 +197,21 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.QR_NOT_FOUND: CodeDoc(
         "No QR code, or no passport, could be read from a picture.",
         "`scan.read_qr()` and `scan.read_passport()`: bytes that are not a PNG or JPEG, a "
-        "picture with no `HC1:` code (`scan.AmbiguousQR`, a subclass, when several differ).",
+        "picture with no `HC1:` code.",
+    ),
+    Code.QR_AMBIGUOUS: CodeDoc(
+        "A picture holds several different passports, so no single one was read.",
+        "`scan.read_passport()` (`AmbiguousQR`, a kind of `QRNotFound`): use `scan.read_qr()` "
+        "to get every code in the picture.",
+    ),
+    Code.BATCH_LINE: CodeDoc(
+        "A line of a bulk-issuance input is not a JSON object.",
+        "`batch.issue_batch()` and `vaxpass issue-batch`, in the rejects file: bad JSON, not "
+        "UTF-8, a blank line or an array. The run goes on.",
+    ),
+    Code.BATCH_INTERNAL: CodeDoc(
+        "An unexpected error while issuing one record of a batch (a bug: please report it).",
+        "`batch.issue_batch()`, in the rejects file; the run goes on with the next line.",
     ),
 }
 

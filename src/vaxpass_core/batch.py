@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives import serialization
 
 from .chain import attest, issue
 from .errors import Code, KeyExpired, VaxpassError
-from .record import VaccinationRecord
+from .record_json import record_from_json
 from .signers import DocumentSigner, FacilitySigner
 from .trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
 
@@ -63,9 +63,9 @@ __all__ = [
 ]
 
 #: Reject code: the line is not a JSON object (bad JSON, blank, an array, ...).
-REJECT_JSON: Final = "batch.json"
+REJECT_JSON: Final = Code.BATCH_LINE.value
 #: Reject code: an unexpected error while issuing this one record (a bug; the run goes on).
-REJECT_INTERNAL: Final = "batch.internal"
+REJECT_INTERNAL: Final = Code.BATCH_INTERNAL.value
 
 _CHECKPOINT_VERSION: Final = 1
 # Lines per task sent to a worker: large enough that IPC costs little, small enough for a
@@ -75,9 +75,6 @@ _CHUNK_LINES = 500
 _CHECKPOINT_SECONDS = 2.0
 # Tasks in flight per worker: keeps workers busy while bounding memory.
 _IN_FLIGHT_PER_WORKER: Final = 3
-_RECORD_FIELDS: Final = frozenset(
-    a.name for a in attrs.fields(VaccinationRecord) if a.name != "allow_unknown_codes"
-)
 _DER = serialization.Encoding.DER
 
 
@@ -188,13 +185,6 @@ def _reject(line: int, code: str, error: str) -> bytes:
     return json.dumps({"line": line, "code": code, "error": error}).encode() + b"\n"
 
 
-def _record(data: dict[str, Any]) -> VaccinationRecord:
-    extra = data.keys() - _RECORD_FIELDS
-    if extra:
-        raise TypeError(f"unexpected keys {sorted(extra)}")
-    return VaccinationRecord(**data)
-
-
 def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
     """(True, out line) or (False, rejects line) for one input line; never raises."""
     try:
@@ -210,7 +200,7 @@ def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
             line, Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility"
         )
     try:
-        record = _record(data)
+        record = record_from_json(data)
         passport = issue(
             attest(record, facility=facility, now=state.now),
             issuer=state.issuer,

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AlgorithmError",
+    "AmbiguousQR",
+    "BatchInternalError",
     "Code",
     "FacilityError",
     "FacilityExpired",
@@ -36,6 +38,7 @@ __all__ = [
     "FacilityUnknown",
     "HC1Error",
     "InvalidBase45",
+    "InvalidBatchLine",
     "InvalidCWTClaims",
     "InvalidPrefix",
     "InvalidRecord",
@@ -89,6 +92,9 @@ class Code(enum.StrEnum):
     RECORD_INVALID = "record.invalid"
     UVCI_INVALID = "uvci.invalid"
     QR_NOT_FOUND = "qr.not-found"
+    QR_AMBIGUOUS = "qr.ambiguous"
+    BATCH_LINE = "batch.line"
+    BATCH_INTERNAL = "batch.internal"
 
 
 class VaxpassError(Exception):
@@ -247,3 +253,22 @@ class Revoked(VaxpassError):
 
 class QRNotFound(VaxpassError, LookupError):
     code = Code.QR_NOT_FOUND
+
+
+class AmbiguousQR(QRNotFound):
+    """A picture holds several different passports: no single one was found."""
+
+    code = Code.QR_AMBIGUOUS
+
+
+# Bulk issuance: how an input line that is not a record is rejected.
+class InvalidBatchLine(VaxpassError, ValueError):
+    """A JSON Lines input line is not a JSON object (bad JSON, not UTF-8, blank, an array)."""
+
+    code = Code.BATCH_LINE
+
+
+class BatchInternalError(VaxpassError):
+    """An unexpected error on one record; the batch goes on and reports it."""
+
+    code = Code.BATCH_INTERNAL

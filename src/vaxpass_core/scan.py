@@ -15,7 +15,7 @@ import importlib
 import io
 from typing import TYPE_CHECKING, Any
 
-from .errors import QRNotFound
+from .errors import AmbiguousQR, QRNotFound
 
 
 if TYPE_CHECKING:
@@ -31,14 +31,6 @@ _FORMATS = ("PNG", "JPEG")
 
 class ScanUnavailable(ImportError):
     """The optional dependencies for reading pictures are not installed."""
-
-
-class AmbiguousQR(QRNotFound):
-    """The picture holds more than one different passport; use :func:`read_qr`.
-
-    Carries the ``qr.not-found`` code until a code of its own exists: no single
-    passport was found.
-    """
 
 
 def _load(name: str) -> ModuleType:

@@ -118,6 +118,15 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
     Code.RECORD_INVALID: ("Hồ sơ tiêm chủng không hợp lệ", "The vaccination record is invalid"),
     Code.UVCI_INVALID: ("Mã số chứng nhận không hợp lệ", "The certificate number is invalid"),
     Code.QR_NOT_FOUND: ("Không tìm thấy mã QR trong ảnh", "No QR code was found in the image"),
+    Code.QR_AMBIGUOUS: (
+        "Ảnh có nhiều mã QR chứng nhận khác nhau",
+        "The image holds several different passports",
+    ),
+    Code.BATCH_LINE: (
+        "Dòng dữ liệu không phải đối tượng JSON",
+        "The input line is not a JSON object",
+    ),
+    Code.BATCH_INTERNAL: ("Lỗi nội bộ khi cấp chứng nhận", "Internal error while issuing"),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

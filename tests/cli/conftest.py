@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaxpass_core.cli import vaxpass
-from vaxpass_core.cli.records import record_to_json
 from vaxpass_core.record import sample
+from vaxpass_core.record_json import record_to_json
 
 
 if TYPE_CHECKING:

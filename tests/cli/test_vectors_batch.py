@@ -5,52 +5,35 @@ from __future__ import annotations
 import json
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pytest
-
-from vaxpass_core.cli.records import record_to_json
 from vaxpass_core.record import sample
+from vaxpass_core.record_json import record_to_json
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
 
+    import pytest
     from click.testing import Result
 
 NOW = "2026-06-01T12:00:00Z"
 
 
-@pytest.fixture
-def stub_vectors(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A stand-in for vaxpass_core.testing.vectors (another engineer's), recording seeds."""
-    seeds: list[int] = []
+def test_vectors_are_the_generators_exact_bytes(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    from vaxpass_core.testing import vectors
 
-    def generate(seed: int = 0) -> Iterator[tuple[str, dict[str, Any]]]:
-        seeds.append(seed)
-        yield "VN/2DCode/raw/1.json", {"b": 1, "a": {"d": 2, "c": "Nguyễn"}}
-        yield "VN/2DCode/raw/2.json", {"EXPECTEDRESULTS": {"EXPECTEDVERIFY": False}}
-
-    module = types.ModuleType("vaxpass_core.testing.vectors")
-    module.generate = generate  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "vaxpass_core.testing.vectors", module)
-    return seeds
-
-
-def test_vectors_are_written_as_sorted_json(
-    tmp_path: Path, stub_vectors: list[int], cli: Callable[..., Result]
-) -> None:
     result = cli("vectors", str(tmp_path / "out"), "--seed", "4")
     assert result.exit_code == 0, result.output
-    assert "2 test vectors written" in result.stdout
-    assert stub_vectors == [4]
-    text = (tmp_path / "out/VN/2DCode/raw/1.json").read_text(encoding="utf-8")
-    assert text == '{\n  "a": {\n    "c": "Nguyễn",\n    "d": 2\n  },\n  "b": 1\n}\n'
+    expected = dict(vectors.generate(4))
+    assert f"{len(expected)} test vectors written" in result.stdout
+    for relative, content in expected.items():
+        assert (tmp_path / "out" / relative).read_bytes() == vectors.dumps(content)
     result = cli("vectors", str(tmp_path / "out"), "--json")
     assert result.exit_code == 2  # not empty
     result = cli("vectors", str(tmp_path / "out"), "--json", "--force")
-    assert json.loads(result.stdout)["count"] == 2
+    assert json.loads(result.stdout)["count"] == len(expected)
 
 
 def test_vectors_refuse_unsafe_paths_and_a_missing_generator(
@@ -112,7 +95,7 @@ def test_issue_batch_reports_and_rejects(
     }
     assert len(out.read_text().splitlines()) == 2
     codes = [json.loads(line)["code"] for line in rejects.read_text().splitlines()]
-    assert codes == ["batch.json", "record.invalid"]
+    assert codes == ["batch.line", "record.invalid"]
     # a rerun of the finished batch resumes: nothing new, everything skipped
     result = cli(*args)
     assert result.exit_code == 0, result.output

@@ -163,7 +163,7 @@ def test_two_different_passports_are_ambiguous() -> None:
     with pytest.raises(scan.AmbiguousQR) as info:
         scan.read_passport(picture)
     assert isinstance(info.value, QRNotFound)
-    assert info.value.code is Code.QR_NOT_FOUND
+    assert info.value.code is Code.QR_AMBIGUOUS
 
 
 def test_text_is_handed_back_untouched() -> None:

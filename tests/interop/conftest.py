@@ -60,13 +60,20 @@ class Peer:
 
 
 @pytest.fixture(scope="session")
-def peer() -> Iterator[Peer]:
+def peers_python() -> Path:
+    """The peers' interpreter; skips, saying how to get one, when there is none."""
     python = peer_python()
     if python is None:
         pytest.skip(
             "no peer interpreter: set VAXPASS_PEERS_PYTHON or run `make peers` "
             "(python-cwt and pycose need cbor2<6, so they live in .venv-peers)"
         )
+    return python
+
+
+@pytest.fixture(scope="session")
+def peer(peers_python: Path) -> Iterator[Peer]:
+    python = peers_python
     check = subprocess.run(
         [str(python), "-c", "import cwt, pycose"], capture_output=True, check=False
     )

@@ -9,8 +9,6 @@ The peers pin ``cbor2<6``, so they live in their own virtual environment and run
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -46,15 +44,6 @@ DCC: dict[str, Any] = {
 }
 # python-cwt checks exp against its own clock: keep exp far ahead of any run.
 PAYLOAD = cwt.encode_claims(dcc=DCC, issuer="VN", issued_at=1700000000, expires_at=4102444800)
-
-
-def _peer_python() -> Path | None:
-    # tests/interop/test_vectors_peers.py loads this from here; conftest.peer_python is the
-    # same search, and the one the ``peer`` fixture uses. Drop this once that file uses it.
-    env = os.environ.get("VAXPASS_PEERS_PYTHON")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2] / ".venv-peers" / "bin" / "python")
-    return next((p for p in candidates if p.is_file() and os.access(p, os.X_OK)), None)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ found the way the other interop tests find them (``peer_python`` in this folder'
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 from pathlib import Path
@@ -27,16 +26,6 @@ PEER_SCRIPT = HERE.parent / "peers" / "vectors_peer.py"
 LIBS = ("cwt", "pycose")
 
 
-def _load_peer_finder() -> Any:
-    # conftest.py is not importable by name under --import-mode=importlib: load it by path.
-    spec = importlib.util.spec_from_file_location("_vaxpass_interop_conftest", HERE / "conftest.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.peer_python
-
-
 VECTORS = {Path(path).stem: content for path, content in vectors.generate(0)}
 WITH_VERIFY = sorted(
     name for name, c in VECTORS.items() if "EXPECTEDVERIFY" in c["EXPECTEDRESULTS"]
@@ -44,13 +33,8 @@ WITH_VERIFY = sorted(
 
 
 @pytest.fixture(scope="module")
-def answers() -> dict[tuple[str, str], dict[str, Any]]:
-    python = _load_peer_finder()()
-    if python is None:
-        pytest.skip(
-            "no peer interpreter: set VAXPASS_PEERS_PYTHON or run `make peers` "
-            "(python-cwt and pycose need cbor2<6, so they live in .venv-peers)"
-        )
+def answers(peers_python: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    python = peers_python
     keys = [(name, lib) for name in WITH_VERIFY for lib in LIBS]
     requests = "".join(
         json.dumps(

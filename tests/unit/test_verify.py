@@ -365,7 +365,14 @@ def _reach(code: Code) -> vp.VerificationResult:
 
 
 #: Codes of other layers: verify never reports them.
-NOT_VERIFY_CODES = {Code.RECORD_INVALID, Code.UVCI_INVALID, Code.QR_NOT_FOUND}
+NOT_VERIFY_CODES = {
+    Code.RECORD_INVALID,
+    Code.UVCI_INVALID,
+    Code.QR_NOT_FOUND,
+    Code.QR_AMBIGUOUS,
+    Code.BATCH_LINE,
+    Code.BATCH_INTERNAL,
+}
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 
 

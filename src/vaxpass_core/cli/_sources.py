@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from vaxpass_core.record_json import RecordFormatError, record_from_json
+
 from ._common import InputError
 from .pki_files import PkiFiles, PkiFilesError, load_pki_dir
-from .records import RecordFormatError, record_from_json
 
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ The vectors come from ``vaxpass_core.testing.vectors.generate(seed)``, which yie
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path, PurePosixPath
 
 import click
@@ -42,8 +41,7 @@ def vectors(directory: Path, seed: int, force: bool, as_json: bool) -> None:
         for relative, content in module.generate(seed):
             target = _target(directory, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(module.dumps(content))  # the generator's own exact bytes
             written.append(relative)
     except OSError as exc:
         raise InputError(f"cannot write {directory}: {exc.strerror or exc}") from exc

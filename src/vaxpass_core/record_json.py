@@ -1,4 +1,5 @@
-"""Vaccination records as JSON files, the form ``attest`` and ``issue --record`` read.
+"""Vaccination records as JSON objects: what ``vaxpass attest``, ``issue --record`` and
+``issue-batch`` read (one object a line), and the batch API too.
 
 One JSON object with the :class:`~vaxpass_core.VaccinationRecord` field names::
 
