@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PEERS := .venv-peers
 PEERS_PY := $(PEERS)/bin/python
 
-.PHONY: demo test lint typecheck pytest docs bench peers clean
+.PHONY: demo test lint typecheck pytest docs bench bench-batch peers clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ docs: $(VENV)/.installed
 
 test: lint typecheck pytest docs
 
+# Speed is reported as ratios to a floor measured in the same run (the machines are noisy).
 bench: $(VENV)/.installed $(PEERS)/.installed
 	VAXPASS_PEERS_PYTHON=$(abspath $(PEERS_PY)) $(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_verify.py
+	$(PY) benchmarks/bench_schema.py
+	$(PY) benchmarks/bench_qr.py
+
+# A million generated records through issue_batch() on every core (a few minutes).
+bench-batch: $(VENV)/.installed
+	$(PY) benchmarks/bench_batch.py --records 1000000
 
 clean:
 	rm -rf $(VENV) $(PEERS) build dist .mypy_cache .ruff_cache docs/_build

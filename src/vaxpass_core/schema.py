@@ -38,7 +38,13 @@ from ._ecma import PatternError, date_ok, date_time_ok, ecma_regex
 from .errors import SchemaError
 
 
-__all__ = ["LATEST_VERSION", "SUPPORTED_VERSIONS", "schema_version_for", "validate"]
+__all__ = [
+    "LATEST_VERSION",
+    "SUPPORTED_VERSIONS",
+    "UnsupportedSchema",
+    "schema_version_for",
+    "validate",
+]
 
 #: The shipped schema versions, oldest first.
 SUPPORTED_VERSIONS: Final = (
@@ -173,6 +179,14 @@ _DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 _FORMATS: Final = {"date": "_date_ok", "date-time": "_date_time_ok"}
 
 
+class UnsupportedSchema(RuntimeError):
+    """A schema uses a keyword or regex construct the compiler does not support.
+
+    Raised when a version is first compiled, never for a DCC: a schema must not be checked
+    less than it says, so the compiler refuses rather than skipping what it cannot check.
+    """
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Site:
     """Where generated checks go: the code, the variable, its path, the indent, the mode."""
@@ -210,8 +224,8 @@ class _Compiler:
         self.counter = 0
         self.refs: list[str] = []
 
-    def error(self, where: str, what: str) -> NotImplementedError:
-        return NotImplementedError(f"DCC schema {self.version}, {where or '#'}: {what}")
+    def error(self, where: str, what: str) -> UnsupportedSchema:
+        return UnsupportedSchema(f"DCC schema {self.version}, {where or '#'}: {what}")
 
     def name(self, prefix: str) -> str:
         self.counter += 1

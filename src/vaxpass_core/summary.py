@@ -6,7 +6,7 @@ certificate names, what it certifies, until when, and every problem in plain wor
     HỢP LỆ / VALID
     Họ tên / Name: Nguyễn, Thị Bảo Ngọc (NGUYEN<<THI<BAO<NGOC)
     Ngày sinh / Date of birth: 1990-05-17
-    ...
+    Quốc tịch / Nationality: VN
 
 It is pure: no clock (the time shown is the ``now`` the result was made with), no I/O, and it
 never raises on any result ``verify()`` returns, however broken the decoded data. Every
