@@ -82,6 +82,25 @@ _FIXED: Final = 18  # kid, signed_at, nationality and digest come before the sig
 
 def protected_header(alg: int, kid: bytes, signed_at: int) -> bytes:
     """The exact protected header bytes of a facility attestation."""
+    if (
+        type(alg) is int
+        and type(kid) is bytes
+        and type(signed_at) is int
+        and -_MAX_TIME < alg < _MAX_TIME
+        and 0 <= signed_at < _MAX_TIME
+    ):
+        # Written out, as verifying rebuilds it for every passport: the same canonical bytes
+        # as the general encoder below (tested so), map(3) {1: alg, 4: kid, 15: {6: iat}}.
+        return b"".join(
+            (
+                b"\xa3\x01",
+                _cbor.head(0, alg) if alg >= 0 else _cbor.head(1, -1 - alg),
+                b"\x04",
+                _cbor.bstr(kid),
+                b"\x0f\xa1\x06",
+                _cbor.head(0, signed_at),
+            )
+        )
     return _cbor.dumps({cose.HEADER_ALG: alg, cose.HEADER_KID: kid, _HEADER_CLAIMS: {6: signed_at}})
 
 
@@ -320,9 +339,8 @@ def verify_signature(
         if alg is not None and key_alg != alg:
             continue
         protected = protected_header(key_alg, kid, signed_at)
-        message = _message(protected, key_alg, kid, record_cbor, signature)
         try:
-            cose.verify_sign1(message, facility.public_key)
+            cose.verify_signature(key_alg, facility.public_key, protected, record_cbor, signature)
         except VaxpassError:
             continue
         return facility
@@ -331,11 +349,15 @@ def verify_signature(
 
 def verify_embedded(
     embedded: EmbeddedAttestation,
-    record: VaccinationRecord,
+    record: VaccinationRecord | bytes,
     facilities: Iterable[FacilityCertificate],
 ) -> FacilityCertificate:
-    """Check that a facility signed exactly *record*, as the passport says."""
-    record_cbor = record.to_cbor()
+    """Check that a facility signed exactly *record*, as the passport says.
+
+    *record* may also be given as its deterministic CBOR (:meth:`VaccinationRecord.to_cbor`,
+    or :func:`~vaxpass_core.record.signed_form` straight from a DCC).
+    """
+    record_cbor = record if isinstance(record, bytes) else record.to_cbor()
     if record_digest(record_cbor) != embedded.record_digest:
         raise FacilityMismatch("the facility attested a different record than the passport holds")
     return verify_signature(

@@ -60,6 +60,7 @@ __all__ = [
     "sign1",
     "sign_with_protected",
     "verify_sign1",
+    "verify_signature",
 ]
 
 # COSE algorithm identifiers (IANA "COSE Algorithms").
@@ -95,22 +96,9 @@ _PSS_VERIFY = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding
 _SHA256 = hashes.SHA256()
 
 
-# ---- minimal CBOR heads, for byte concatenation on the hot paths ------------
-def _head(major: int, length: int) -> bytes:
-    """The CBOR head of a definite-length item (RFC 8949 section 3)."""
-    mt = major << 5
-    if length < 24:
-        return bytes((mt | length,))
-    if length < 0x100:
-        return bytes((mt | 24, length))
-    if length < 0x10000:
-        return bytes((mt | 25,)) + length.to_bytes(2, "big")
-    return bytes((mt | 26,)) + length.to_bytes(4, "big")
-
-
-def _bstr(data: bytes) -> bytes:
-    return _head(2, len(data)) + data
-
+# Minimal CBOR heads, for byte concatenation on the hot paths.
+_head = _cbor.head
+_bstr = _cbor.bstr
 
 _ARRAY_TYPES = (list, tuple)
 _MAP_TYPES = (dict, _cbor.frozendict)
@@ -299,8 +287,28 @@ def _curve_alg(curve: ec.EllipticCurve) -> int:
     raise AlgorithmError(f"no COSE algorithm for the EC curve {curve.name}")
 
 
+# Key type -> its algorithm (None for EC keys: the curve decides), filled on first use; it
+# spares the isinstance chain against abstract classes when verifying every passport.
+_ALG_BY_KEY_TYPE: dict[type, int | None] = {}
+_ALG_BY_CURVE: Final = {curve: alg for alg, (curve, _, _) in _EC_ALGS.items()}
+
+
 def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
     """The natural COSE algorithm for *key* (private or public)."""
+    key_type = type(key)
+    if key_type in _ALG_BY_KEY_TYPE:
+        alg = _ALG_BY_KEY_TYPE[key_type]
+        if alg is not None:
+            return alg
+        alg = _ALG_BY_CURVE.get(type(key.curve))  # type: ignore[union-attr]
+        if alg is not None:
+            return alg
+    alg = _algorithm_for_key(key)
+    _ALG_BY_KEY_TYPE[key_type] = None if alg in _EC_ALGS else alg
+    return alg
+
+
+def _algorithm_for_key(key: PrivateKey | PublicKey) -> int:
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
         return _curve_alg(key.curve)
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
@@ -316,8 +324,22 @@ def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
     raise AlgorithmError(f"no COSE algorithm for a {type(key).__name__}")
 
 
+# Key type -> the algorithms that type can fit. isinstance against cryptography's abstract
+# key classes costs ~0.2 us a call, which adds up at two signatures per passport; a key's
+# type decides the answer, so the fast path below is one dict look-up.
+_FITS_BY_TYPE: dict[type, frozenset[int]] = {}
+
+
 def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
     """Raise :class:`AlgorithmError` unless *alg* is known and fits *key*."""
+    if alg in _FITS_BY_TYPE.get(type(key), ()) and (
+        alg not in _EC_ALGS or type(key.curve) is _EC_ALGS[alg][0]  # type: ignore[union-attr]
+    ):
+        return
+    _check_fit_slow(alg, key)
+
+
+def _check_fit_slow(alg: int, key: PrivateKey | PublicKey) -> None:
     if alg in _EC_ALGS:
         if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
             raise AlgorithmError(f"alg {alg} needs an EC key, not a {type(key).__name__}")
@@ -339,6 +361,9 @@ def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
             raise AlgorithmError(f"EdDSA needs an Ed25519 or Ed448 key, not a {type(key).__name__}")
     else:
         raise AlgorithmError(f"COSE algorithm {alg!r} is not supported")
+    if alg != PS256:  # an RSA key's fit also depends on its size: never cached
+        fits = _FITS_BY_TYPE.get(type(key), frozenset())
+        _FITS_BY_TYPE[type(key)] = fits | {alg}
 
 
 def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
@@ -482,8 +507,19 @@ def verify_sign1(message: Sign1Message, public_key: PublicKey) -> None:
     alg = message.alg
     if alg is None:
         raise AlgorithmError("the COSE message names no algorithm")
+    verify_signature(alg, public_key, message.protected, message.payload, message.signature)
+
+
+def verify_signature(
+    alg: int, public_key: PublicKey, protected: bytes, payload: bytes, signature: bytes
+) -> None:
+    """:func:`verify_sign1` on the parts of a message, for callers that hold them already
+    (a facility attestation is rebuilt from a passport, never parsed as a message).
+
+    *protected* is used byte for byte. Raises as :func:`verify_sign1` does.
+    """
     _check_fit(alg, public_key)
     try:
-        _VERIFIERS[alg](alg, public_key, message.signature, message.sig_structure())
+        _VERIFIERS[alg](alg, public_key, signature, _sig_structure(protected, payload))
     except _CryptoInvalidSignature:
         raise InvalidSignature("the COSE signature does not verify") from None

@@ -46,11 +46,11 @@ from typing import Any, Final, Self, TypeAlias, TypeVar
 import attrs
 
 from . import _cbor, dcc, uvci, valuesets
-from .errors import InvalidRecord
+from .errors import InvalidRecord, SchemaError
 from .icao import transliterate
 
 
-__all__ = ["FIELDS", "FieldInfo", "FullName", "VaccinationRecord", "sample"]
+__all__ = ["FIELDS", "FieldInfo", "FullName", "VaccinationRecord", "sample", "signed_form"]
 
 
 @attrs.frozen
@@ -490,7 +490,22 @@ class VaccinationRecord:
 
     def to_cbor(self) -> bytes:
         """Deterministic CBOR (RFC 8949 section 4.2) of :meth:`to_wire`: what gets signed."""
-        return _cbor.dumps(self.to_wire())
+        name = self.full_name
+        dob = self.date_of_birth
+        data = _wire_cbor(
+            names=_names_cbor(name.family, name.given, name.family_icao, name.given_icao),
+            dob=dob if isinstance(dob, str) else dob.isoformat(),
+            nationality=self.nationality,
+            disease=self.disease,
+            doses_received=self.doses_received,
+            vaccination_date=self.vaccination_date.isoformat(),
+            dose_number=self.dose_number,
+            vaccine=self.vaccine,
+            product=self.product,
+            manufacturer=self.manufacturer,
+            certificate_id=self.certificate_id,
+        )
+        return data if data is not None else _cbor.dumps(self.to_wire())
 
     @classmethod
     def from_cbor(
@@ -512,6 +527,189 @@ class VaccinationRecord:
         if record.to_cbor() != raw:
             raise InvalidRecord("record CBOR is not in deterministic (canonical) form")
         return record
+
+
+# --- the signed form, written out ----------------------------------------------------
+# Deterministic CBOR of the wire map, by hand: its shape is fixed (keys 1..11, each one
+# byte, already in canonical order; text, small unsigned ints and null), and the general
+# encoder costs several times more. The tests hold it to ``_cbor.dumps(record.to_wire())``.
+# Every field but the names is short ASCII (the validators see to it), so those fields and
+# their CBOR heads are written as one ASCII string and encoded once.
+
+# CBOR heads of text strings / unsigned ints below 128, as ASCII characters.
+_TEXT_HEADS: Final = tuple(_cbor.head(3, n).decode("ascii") for n in range(128))
+_UINT_HEADS: Final = tuple(_cbor.head(0, n).decode("ascii") for n in range(128))
+
+
+def _names_cbor(family: str, given: str, family_icao: str | None, given_icao: str | None) -> bytes:
+    tstr = _cbor.tstr
+    if family_icao is None and given_icao is None:
+        return b"\x82" + tstr(family) + tstr(given)
+    return b"".join(
+        (
+            b"\x84",
+            tstr(family),
+            tstr(given),
+            b"\xf6" if family_icao is None else tstr(family_icao),
+            b"\xf6" if given_icao is None else tstr(given_icao),
+        )
+    )
+
+
+def _wire_cbor(
+    *,
+    names: bytes,
+    dob: str,
+    nationality: str | None,
+    disease: str,
+    doses_received: int,
+    vaccination_date: str,
+    dose_number: int,
+    vaccine: str,
+    product: str,
+    manufacturer: str,
+    certificate_id: str,
+) -> bytes | None:
+    """The wire map's CBOR, keys 1..11; None if a field is not short ASCII (never for a
+    validated record: the caller then uses the general encoder)."""
+    h, u = _TEXT_HEADS, _UINT_HEADS
+    try:
+        before = f"\x02{h[len(dob)]}{dob}\x03"
+        nat = "" if nationality is None else h[len(nationality)] + nationality
+        after = (
+            f"\x04{h[len(disease)]}{disease}\x05{u[doses_received]}"
+            f"\x06{h[len(vaccination_date)]}{vaccination_date}\x07{u[dose_number]}"
+            f"\x08{h[len(vaccine)]}{vaccine}\x09{h[len(product)]}{product}"
+            f"\x0a{h[len(manufacturer)]}{manufacturer}"
+            f"\x0b{h[len(certificate_id)]}{certificate_id}"
+        )
+    except IndexError:  # a field of 128 characters or more, or a count over 127
+        return None
+    if not (before.isascii() and nat.isascii() and after.isascii()):
+        return None
+    return b"".join(
+        (
+            b"\xab\x01",  # map(11), key 1
+            names,
+            before.encode("ascii"),
+            b"\xf6" if nationality is None else nat.encode("ascii"),  # null: not stated
+            after.encode("ascii"),
+        )
+    )
+
+
+def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | None:
+    """The deterministic CBOR of the record a vaccination DCC holds: what a facility signs.
+
+    Exactly ``VaccinationRecord.from_dcc(data, nationality=nationality,
+    allow_unknown_codes=True).to_cbor()``, or None where that raises (the DCC does not form
+    a valid record). A verifier needs only these bytes, so the common case (a DCC whose
+    names are already in normal form, as every issuer writes them) is checked and encoded
+    here without building the record; anything else takes the record's own path.
+    """
+    fast = _signed_form_fast(data, nationality)
+    if fast is not None:
+        return fast
+    try:
+        return VaccinationRecord.from_dcc(
+            data, nationality=nationality, allow_unknown_codes=True
+        ).to_cbor()
+    except (InvalidRecord, SchemaError):
+        return None
+
+
+def _name_part_fast(text: str, dcc_icao: object) -> tuple[str | None, str] | None:
+    """(ICAO override, ICAO form) as :class:`FullName` makes them for one name part read
+    from a DCC, when *text* is already what the converter would make of it; else None.
+
+    (No C-category character: ``isprintable()`` is False for every one of them.)
+    """
+    if (
+        len(text) > MAX_NAME
+        or not text.isprintable()
+        or text != text.strip()
+        or not unicodedata.is_normalized("NFC", text)
+    ):
+        return None
+    try:
+        ours = transliterate(text)
+    except ValueError:
+        return None
+    if dcc_icao is None or dcc_icao == ours:  # no override: the record computes ours
+        if (text and not ours) or len(ours) > MAX_NAME:
+            return None
+        return None, ours
+    if type(dcc_icao) is not str or _ICAO.fullmatch(dcc_icao) is None or len(dcc_icao) > MAX_NAME:
+        return None
+    return dcc_icao, dcc_icao
+
+
+def _signed_form_fast(data: Mapping[str, Any], nationality: str | None) -> bytes | None:
+    """:func:`signed_form` for a DCC every record rule accepts as it stands; None when in
+    doubt (the caller then asks the record). Mirrors :func:`dcc.record_fields` and the
+    record's converters and validators with ``allow_unknown_codes=True``.
+    """
+    if type(data) is not dict:
+        return None
+    nam, dob, entries = data.get("nam"), data.get("dob"), data.get("v")
+    if type(nam) is not dict or type(dob) is not str or type(entries) is not list:
+        return None
+    if len(entries) != 1 or type(entries[0]) is not dict:
+        return None
+    v: Any = entries[0]
+    family, given = nam.get("fn", ""), nam.get("gn", "")
+    if type(family) is not str or type(given) is not str:
+        return None
+    family_part = _name_part_fast(family, nam.get("fnt"))
+    given_part = _name_part_fast(given, nam.get("gnt"))
+    if family_part is None or given_part is None or not (family_part[1] or given_part[1]):
+        return None
+    if nationality is not None and (
+        type(nationality) is not str
+        or _COUNTRY.fullmatch(nationality) is None
+        or not valuesets.is_known("co", nationality)
+    ):
+        return None
+    disease, vaccine, product, manufacturer = codes = (
+        v.get("tg"),
+        v.get("vp"),
+        v.get("mp"),
+        v.get("ma"),
+    )
+    for code in codes:
+        if type(code) is not str or _CODE.fullmatch(code) is None:
+            return None
+    doses_received, dose_number = counts = (v.get("sd"), v.get("dn"))
+    for count in counts:
+        if type(count) is not int or not 1 <= count <= MAX_DOSES:
+            return None
+    certificate_id, day = v.get("ci"), v.get("dt")
+    if type(certificate_id) is not str or _CERT_ID.fullmatch(certificate_id) is None:
+        return None
+    if type(day) is not str:
+        return None
+    try:
+        birth = _to_dob(dob)
+        vaccinated = _to_day(day)
+    except InvalidRecord:
+        return None
+    earliest = _earliest(birth)
+    assert isinstance(vaccinated, dt.date)  # _to_day returns a date or raises
+    if earliest is not None and vaccinated < earliest:
+        return None
+    return _wire_cbor(
+        names=_names_cbor(family, given, family_part[0], given_part[0]),
+        dob=birth if isinstance(birth, str) else birth.isoformat(),
+        nationality=nationality,
+        disease=disease,
+        doses_received=doses_received,
+        vaccination_date=vaccinated.isoformat(),
+        dose_number=dose_number,
+        vaccine=vaccine,
+        product=product,
+        manufacturer=manufacturer,
+        certificate_id=certificate_id,
+    )
 
 
 def sample(*, vaccine: str = "AstraZeneca") -> VaccinationRecord:

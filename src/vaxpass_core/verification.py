@@ -19,16 +19,9 @@ from . import attestation as _att
 from . import cose, hc1, schema, valuesets
 from .base45 import b45decode
 from .cwt import decode_claims
-from .errors import (
-    Code,
-    FacilityError,
-    FacilityMismatch,
-    InvalidRecord,
-    SchemaError,
-    VaxpassError,
-)
+from .errors import Code, FacilityError, FacilityMismatch, SchemaError, VaxpassError
 from .policy import Policy
-from .record import VaccinationRecord
+from .record import signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
 
 
@@ -102,7 +95,6 @@ class _Run:
         "message",
         "now",
         "policy",
-        "record",
         "schema_ok",
         "signer",
         "trust",
@@ -125,7 +117,6 @@ class _Run:
         self.dcc_types: tuple[str, ...] = ()
         self.signer: SignerCertificate | None = None
         self.attestation: _att.EmbeddedAttestation | None = None
-        self.record: VaccinationRecord | None = None
         # Only a DCC that passed the schema is read further: it is then plain JSON (string
         # keys), so look-ups cannot meet a bytes key that merely hashes like a str one.
         self.schema_ok = False
@@ -448,7 +439,7 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         else:
             checks.extend(_NO_REGISTRY_CHECKS)
         return
-    _build_record(run, embedded.nationality)
+    record_cbor = _record_cbor(run, embedded.nationality)
 
     try:
         facilities = run.trust.check_facility(embedded.facility_kid, at=embedded.signed_at)
@@ -458,8 +449,7 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         return
     checks.append(_PASSED["facility.certificate"])
 
-    record = run.record
-    if record is None:
+    if record_cbor is None:
         checks.append(
             _failed(
                 "facility.signature",
@@ -471,29 +461,28 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
     try:
         if run.facility_checked is not None and run.facility_checked == raw:
             # The caller verified this very signature a moment ago (issue()'s self-check).
-            if _att.record_digest(record.to_cbor()) != embedded.record_digest:
+            if _att.record_digest(record_cbor) != embedded.record_digest:
                 raise FacilityMismatch(
                     "the facility attested a different record than the passport holds"
                 )
         else:
-            _att.verify_embedded(embedded, record, facilities)
+            _att.verify_embedded(embedded, record_cbor, facilities)
     except VaxpassError as exc:
         checks.append(_failed("facility.signature", exc))
     else:
         checks.append(_PASSED["facility.signature"])
 
 
-def _build_record(run: _Run, nationality: str | None) -> None:
-    """The typed record of a vaccination DCC; nationality None ("not stated") without one."""
+def _record_cbor(run: _Run, nationality: str | None) -> bytes | None:
+    """What the facility signed: the CBOR of the vaccination DCC's 11-field record.
+
+    None when the DCC is no valid record (or not a vaccination, or failed the schema).
+    The record object itself is built only if someone reads ``unverified_record``.
+    """
     dcc = run.dcc
     if run.dcc_type != "v" or dcc is None or not run.schema_ok:
-        return
-    try:
-        run.record = VaccinationRecord.from_dcc(
-            dcc, nationality=nationality, allow_unknown_codes=True
-        )
-    except (InvalidRecord, SchemaError):
-        run.record = None
+        return None
+    return signed_form(dcc, nationality=nationality)
 
 
 def _check_revocation(run: _Run, message: Sign1Message, claims: Claims | None) -> None:
