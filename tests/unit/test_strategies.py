@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
@@ -15,6 +15,10 @@ from vaxpass_core.errors import Code
 from vaxpass_core.policy import Policy
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import strategies as vst
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 PKI = make_pki(0)
@@ -161,7 +165,7 @@ def test_every_corrupted_passport_fails_with_its_code(layer: str, data: st.DataO
         assert result.codes
 
 
-EXPECTED_CODES = {
+EXPECTED_CODES: dict[str, set[Code | None]] = {
     "prefix": {Code.HC1_PREFIX},
     "base45": {Code.HC1_BASE45},
     "zlib": {Code.HC1_ZLIB},
@@ -175,14 +179,23 @@ EXPECTED_CODES = {
 @pytest.mark.parametrize("layer", vst.LAYERS)
 def test_each_layer_states_the_codes_it_documents(layer: str) -> None:
     seen: set[Code | None] = set()
+    broken = vst.corrupted_passports(PKI, now=NOW, layers=[layer])
 
     @settings(max_examples=40)
-    @given(vst.corrupted_passports(PKI, now=NOW, layers=[layer]))
+    @given(broken)
     def collect(corruption: vst.Corruption) -> None:
         seen.add(corruption.code)
 
     collect()
-    assert seen == EXPECTED_CODES[layer]
+    assert seen <= EXPECTED_CODES[layer]
+    # 40 examples miss a rare branch now and then: search for each one not seen yet.
+    for code in EXPECTED_CODES[layer] - seen:
+        found = find(broken, _has_code(code), settings=settings(max_examples=1000, database=None))
+        assert found.code == code
+
+
+def _has_code(code: Code | None) -> Callable[[vst.Corruption], bool]:
+    return lambda corruption: corruption.code == code
 
 
 @settings(max_examples=20)

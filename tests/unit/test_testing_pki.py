@@ -253,6 +253,17 @@ def test_importing_testing_pulls_in_neither_hypothesis_nor_strategies() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_vectors_need_no_hypothesis() -> None:
+    # `vaxpass vectors` runs without the test dependencies.
+    code = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None  # importing it fails\n"
+        "from vaxpass_core.testing import vectors\n"
+        "assert next(vectors.generate(0))[0].startswith(vectors.DIRECTORY)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_unknown_attribute_is_an_attribute_error() -> None:
     assert {"pki", "PKI", "strategies"} <= set(dir(vaxpass_core.testing))
     with pytest.raises(AttributeError, match="nope"):

@@ -5,7 +5,7 @@ on every machine:
 
 * EC keys are derived from the seed: the private scalar is SHA-256 over the seed and a label,
   reduced into [1, n-1] (``ec.derive_private_key``); Ed25519 keys take the same 32 bytes.
-* The PS256 Document Signer uses one fixed RSA-2048 key (:data:`TEST_RSA_KEY_PEM`, below):
+* The PS256 Document Signer uses one fixed RSA-2048 key (:data:`TEST_RSA_KEY_PEM`, in ``_keys``):
   deriving RSA primes from a seed is slow and buys nothing for tests.
 * Certificates are signed by EC CAs with deterministic ECDSA (RFC 6979,
   ``ecdsa_deterministic=True``), with fixed serials (from the seed and label) and fixed
@@ -20,17 +20,22 @@ them, or certificates chaining to them, for anything real.
 from __future__ import annotations
 
 import functools
-import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
 import attrs
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from vaxpass_core.signers import FACILITY_ID_OID, DocumentSigner, FacilitySigner, PrivateKey
+from vaxpass_core.signers import FACILITY_ID_OID, DocumentSigner, FacilitySigner
+from vaxpass_core.testing._keys import (
+    TEST_RSA_KEY_PEM,
+    derive_ec_key,
+    derive_ed25519_key,
+    key_for,
+    secret,
+)
 from vaxpass_core.trust import (
     DccType,
     FacilityCertificate,
@@ -42,6 +47,8 @@ from vaxpass_core.trust import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 
 __all__ = [
@@ -78,68 +85,10 @@ DCC_EKU_OIDS: Final = {
     DccType.RECOVERY: x509.ObjectIdentifier("1.3.6.1.4.1.1847.2021.1.3"),
 }
 
-# A PUBLIC TEST KEY, generated once for this module and published with it. It signs test
-# passports only; anyone can forge with it, which is the point.
-TEST_RSA_KEY_PEM: Final = b"""\
------BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC3jR8hkuC9AF1g
-YUBAcu24dNPNrmJ2xOZNX0IjKloOPlrVypicgz883GL6ct2Gtqhc9p13xaBzSGW1
-3OQZwoJ53NrX23Y6BA7wKV3UdfhU95OQM/4kDS5omvO5/ubSbsQ7FekNovhACH1N
-+XO1P20hDPyVdGg9+Kxa0YqrMGOMoEOZqHpvDwcujr3hKwFcN1x2ub3BTcGDUNYb
-5v8GVLY11WiMNIQFXiZXxjBu7OuDVguMlVmUz87Brg977u5KNmLOluWV11N5V8I3
-bW2UvlRVYaerNWKH6WEhDPYWnMIXoDQnfDsoCyfGjEs03XaBf8huKlf5L7M6fwCc
-mYV1lGfnAgMBAAECggEAHMh3ekdTELBO9D8r2S9skcFYOWfALwm/Z6CpeWQ5zQQA
-MIhdmCWItB2HM+jxTh+0lSdjGBYYjBttP7CM4HE9DqkQdEsI5h4ezZBfE2MQdxp/
-vFw63SJoBaVO1Prg7VzLTsynyCinLztlkuWsPF7e2RD1RuaDNjyZooA7c47Z/YIc
-OzO2CHi6MNzFW78JydfN03OpbuRXTwST8UA4uNt4416i1uU9LnnE2kwtkFuVAYgM
-ln6XnMIncGZueNLn2o6IBN4l2U5LBkq+f4IcGvr9XKRFgZ8mS/L6hXPaR+x+TfKM
-zaA/pL6oirG/xFov0P1WQRAYkNTCOqFNFpVNvnMOeQKBgQDZ4aI7We3yymumtsqj
-jS5MjaC+7vrIGpKXmxlr3wQSd/UhQz2RSWrbj37QjE4G4q1L8/T62Pm7eidgMAiF
-FZ0qxnSZuSCLhRoYx8o1JhD/PWdGI9iqvGyz1qQ2a40ghlBDR4qc2BETxeD8BBLJ
-SpjvVVfk+CX0mc9vf89ybB8/wwKBgQDXqe1BfoeEmJLUytyUSjNXuDyrW/t8QJ2w
-EnKarKdCDHQ9FWYk/BhGeKQLDalYoW4VGUHVfu/m7QGkxzHyMuuB1IQsvQACGrUp
-Cy9yy1CiP8S4neOurOQESl/8rahGHK/zQwJzauWlEdMtwkRoVXzGdE7IxV7cT4pu
-3TWT5wl5DQKBgQCmBYprE0F/acLRzCNosKGA78J2+v7ZD3Z4U1Txn4Qo1oNRDz2Q
-wZLNLvCA1Qh3sq4+W+xmYIMa2h+66Z70Wd3ixEoBANHNvmR+UW7BRPpao11YUuQ8
-ZUunVXzXguiMygvK2G7EyNdqa7PeFPSDsXYLmMpazMOPOMyZt5hJJh5BpQKBgA+u
-Jjb12SqV4U8hdMo/Xt5I4fhflrhhBlYP8U83sG2H9Eegr62OusEc8mhvVNnB2vwj
-uvqn4Q98OfteFE6UzzTAW9/Y2hBNGtDiJFAHYlR5qHb3298OaQG62qHHio2WdmCM
-hbgYlJvc4OrZzhl75beUK0pDt3LzQZBv+v5G9RRdAoGAcGRze4/EChYk7kTHlTWk
-LhN20mh0hbM7EQkaXLU434OgRHbchfshcdB33nwuCnGwzULmjsYpNa20OAMUMKcM
-E7KuLBh/1Y85mEWBFMLNeIY8412cnBAEsnPaRsmyqwNV99AzUPQJYeqE2lnAxCTC
-P4H5KoR+yq+34cbFUwEBy/4=
------END PRIVATE KEY-----
-"""
-
-_P256_ORDER: Final = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-
-
-def _secret(seed: int, label: str) -> bytes:
-    return hashlib.sha256(f"vaxpass-core/testing.pki/v1/{seed}/{label}".encode()).digest()
-
-
-def derive_ec_key(seed: int, label: str) -> ec.EllipticCurvePrivateKey:
-    """A P-256 key determined by *seed* and *label*."""
-    scalar = int.from_bytes(_secret(seed, label), "big") % (_P256_ORDER - 1) + 1
-    return ec.derive_private_key(scalar, ec.SECP256R1())
-
-
-def derive_ed25519_key(seed: int, label: str) -> ed25519.Ed25519PrivateKey:
-    """An Ed25519 key determined by *seed* and *label*."""
-    return ed25519.Ed25519PrivateKey.from_private_bytes(_secret(seed, label))
-
-
-@functools.cache
-def _rsa_key() -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(TEST_RSA_KEY_PEM, None)
-    if not isinstance(key, rsa.RSAPrivateKey):  # pragma: no cover (a constant of this module)
-        raise TypeError("TEST_RSA_KEY_PEM is not an RSA key")
-    return key
-
 
 def _serial(seed: int, label: str) -> int:
     # 63 bits, odd: positive, non-zero, well under RFC 5280's 20 octets
-    return (int.from_bytes(_secret(seed, "serial/" + label)[:8], "big") >> 1) | 1
+    return (int.from_bytes(secret(seed, "serial/" + label)[:8], "big") >> 1) | 1
 
 
 def _name(*attributes: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
@@ -269,15 +218,7 @@ def _document_signer(
     not_before: datetime,
     not_after: datetime,
 ) -> DocumentSigner:
-    key: PrivateKey
-    if alg == "ES256":
-        key = derive_ec_key(seed, "dsc/" + label)
-    elif alg == "PS256":
-        key = _rsa_key()
-    elif alg == "EdDSA":
-        key = derive_ed25519_key(seed, "dsc/" + label)
-    else:
-        raise ValueError(f"alg must be ES256, PS256 or EdDSA, not {alg!r}")
+    key = key_for(seed, "dsc/" + label, alg, ("ES256", "PS256", "EdDSA"))
     subject = _name(
         (NameOID.COUNTRY_NAME, "VN"),
         (NameOID.ORGANIZATION_NAME, _MINISTRY),
@@ -310,13 +251,7 @@ def _facility(
     alg: str,
 ) -> FacilitySigner:
     label = f"facility/{facility_id}/{not_before:%Y%m%d}-{not_after:%Y%m%d}"
-    key: PrivateKey
-    if alg == "ES256":
-        key = derive_ec_key(seed, label)
-    elif alg == "EdDSA":
-        key = derive_ed25519_key(seed, label)
-    else:
-        raise ValueError(f"alg must be ES256 or EdDSA, not {alg!r}")
+    key = key_for(seed, label, alg, ("ES256", "EdDSA"))
     subject = _name(
         (NameOID.COUNTRY_NAME, "VN"),
         (NameOID.ORGANIZATION_NAME, f"Vaccination facility {facility_id} (test)"),
