@@ -7,8 +7,9 @@ of birth from 1930 to 2015, vaccination dates in 2021-2025, the 8 vaccines licen
 Nam, three test facilities, unique UVCIs) with a fast generator of its own, plus one bad line
 in a thousand (bad JSON, an unknown facility, an impossible date), runs
 :func:`vaxpass_core.batch.issue_batch` with the seeded test PKI, and prints records per
-second and peak memory (RSS of this process and of the largest worker). Then it checks that
-every input line is in exactly one output file and verifies a sample of the passports.
+second, the load average and peak memory (RSS of this process and of the largest worker).
+Then it checks that every input line is in exactly one output file and verifies a sample of
+the passports.
 Not part of the test suite.
 """
 
@@ -133,6 +134,7 @@ def main() -> None:
         print(f"generated {args.records} lines ({bad} bad), {size / 1e6:.0f} MB, "
               f"in {time.perf_counter() - t:.1f} s")  # fmt: skip
 
+        load_before = os.getloadavg()[0]
         report = issue_batch(
             source,
             out=out,
@@ -148,6 +150,8 @@ def main() -> None:
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(f"{report}")
         print(f"cores: {os.cpu_count()}, workers: {args.workers or os.cpu_count()}")
+        # A shared machine's other work shows here: compare runs at similar load only.
+        print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
         print(f"rate: {rate:,.0f} records/s; 14.3 million would take "
               f"{timedelta(seconds=round(14_300_000 / rate))}")  # fmt: skip
         print(f"peak RSS: main process {own:.0f} MiB, largest worker {kids:.0f} MiB")

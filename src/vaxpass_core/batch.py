@@ -213,10 +213,21 @@ def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
         return False, _reject(line, Code.RECORD_INVALID, str(exc))
     except Exception as exc:  # a bug must cost one line, not the run
         return False, _reject(line, REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")
-    text = json.dumps(
-        {"line": line, "certificate_id": passport.certificate_id, "qr_text": passport.qr_text}
+    return True, _out_line(line, passport.certificate_id, passport.qr_text)
+
+
+def _out_line(line: int, certificate_id: str, qr_text: str) -> bytes:
+    """``json.dumps({"line": ..., "certificate_id": ..., "qr_text": ...})`` and a newline,
+    written out: HC1 text never needs escaping, and a certificate id (printable ASCII, the
+    record saw to it) only for a quote or a backslash."""
+    plain = (
+        certificate_id.isascii()
+        and certificate_id.isprintable()
+        and '"' not in certificate_id
+        and "\\" not in certificate_id
     )
-    return True, text.encode() + b"\n"
+    cid = f'"{certificate_id}"' if plain else json.dumps(certificate_id)
+    return f'{{"line": {line}, "certificate_id": {cid}, "qr_text": "{qr_text}"}}\n'.encode()
 
 
 @attrs.frozen

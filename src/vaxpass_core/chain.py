@@ -10,6 +10,7 @@ would report for the same fault.
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -70,6 +71,10 @@ def add_months(epoch: int, months: int) -> int:
     year, month = start.year + index // 12, index % 12 + 1
     day = min(start.day, calendar.monthrange(year, month)[1])
     return int(start.replace(year=year, month=month, day=day).timestamp())
+
+
+# A batch issues at one "now" throughout: its expiry is worked out once.
+_expiry = functools.lru_cache(maxsize=64)(add_months)
 
 
 def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime) -> Attestation:
@@ -181,7 +186,7 @@ def issue(
 
     if not issuer.not_before <= iat <= issuer.not_after:
         raise KeyExpired(f"the Document Signer certificate is not valid at {iat}")
-    exp = min(add_months(iat, validity_months), issuer.not_after)
+    exp = min(_expiry(iat, validity_months), issuer.not_after)
 
     dcc = record.to_dcc(country=issuer.country, issuer=issuer.issuer_name)
     embedded = attestation.embedded()

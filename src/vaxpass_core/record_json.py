@@ -30,14 +30,17 @@ FIELD_NAMES: Final = tuple(
 )
 
 
+_FIELD_SET: Final = frozenset(FIELD_NAMES)
+_NAME_KEYS: Final = frozenset({"family", "given", "family_icao", "given_icao"})
+
+
 class RecordFormatError(ValueError):
     """The JSON is not a record object (missing or unknown keys, wrong types)."""
 
 
 def _full_name(value: object) -> FullName:
     if isinstance(value, dict):
-        unknown = set(value) - {"family", "given", "family_icao", "given_icao"}
-        if unknown or "family" not in value:
+        if not value.keys() <= _NAME_KEYS or "family" not in value:
             raise RecordFormatError(
                 'full_name is {"family": ..., "given": ...} (optionally family_icao, given_icao)'
             )
@@ -61,14 +64,16 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> Vaccina
             raise RecordFormatError(f"not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
-    missing = [n for n in FIELD_NAMES if n not in data]
-    unknown = sorted(set(data) - set(FIELD_NAMES))
-    if missing or unknown:
+    if data.keys() != _FIELD_SET:
+        missing = [n for n in FIELD_NAMES if n not in data]
+        unknown = sorted(set(data) - _FIELD_SET, key=str)
         raise RecordFormatError(f"record keys: missing {missing}, unknown {unknown}")
-    fields = dict(data)
     try:
-        fields["full_name"] = _full_name(fields["full_name"])
-        return VaccinationRecord(**fields, allow_unknown_codes=allow_unknown_codes)
+        # The record's converters and validators check every value; only the shape is ours.
+        return VaccinationRecord(
+            **{**data, "full_name": _full_name(data["full_name"])},
+            allow_unknown_codes=allow_unknown_codes,
+        )
     except TypeError as exc:  # a wrong JSON type: the file's shape, not a record rule
         raise RecordFormatError(str(exc)) from exc
 

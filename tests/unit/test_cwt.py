@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vaxpass_core import _cbor, cose, cwt, hc1
 from vaxpass_core.errors import Code, InvalidCWTClaims, MalformedCBOR
+from vaxpass_core.record import sample
+from vaxpass_core.testing.strategies import vaccination_dccs
 
 
 DCC: dict[str, Any] = {
@@ -16,6 +22,11 @@ DCC: dict[str, Any] = {
     "dob": "1983-10-10",
     "v": [{"tg": "840539006", "dn": 2, "sd": 2, "dt": "2021-03-18", "co": "VN"}],
 }
+
+
+# SHA-256 of test_claims_bytes_are_pinned's claims, computed before the encoder was
+# written out by hand: the same inputs must keep giving the same bytes.
+PINNED_CLAIMS_SHA256 = "66bf07cc55f14f7de695ec2d917ff5da505dd69b399eccdfb5652e8ecd237eba"
 
 
 def test_round_trip() -> None:
@@ -127,3 +138,87 @@ def test_viet_nam_test_passport(vn_passport: str) -> None:
     assert claims.hcert["nam"]["fn"] == "Nguyễn"
     assert claims.hcert["nam"]["fnt"] == "NGUYEN"
     assert claims.hcert["v"][0]["co"] == "VN"
+
+
+# -- The hand-written encoding is the general encoder's, byte for byte. ------------------
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=300)
+_JSON = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+# Texts around the head-length boundaries (23/24 bytes, 255/256 bytes of UTF-8).
+_TEXT = st.text(max_size=40) | st.sampled_from(["", "Nguyễn", "a" * 23, "a" * 24, "é" * 127])
+_LONG = st.sampled_from(["é" * 128, "a" * 256, "\ud800"])
+
+
+@st.composite
+def _near_dccs(draw: st.DrawFn) -> dict[str, Any]:
+    """DCCs of to_dcc()'s shape, and near misses: any text, odd counts, keys missing or extra."""
+    entry: dict[str, Any] = {key: draw(_TEXT) for key in ("ci", "co", "dt", "is", "ma", "mp")}
+    entry |= {"tg": draw(_TEXT), "vp": draw(_TEXT)}
+    for key in ("dn", "sd"):  # mostly a dose count, sometimes anything
+        entry[key] = draw(st.integers(1, 9) if draw(st.integers(0, 4)) else st.integers() | _JSON)
+    nam_keys = draw(st.sets(st.sampled_from(["fn", "gn", "fnt", "gnt"]))) | draw(
+        st.sampled_from([set(), set(), set(), {"x"}])
+    )
+    nam = {key: draw(_TEXT) for key in sorted(nam_keys)}
+    dcc: dict[str, Any] = {"ver": draw(_TEXT), "nam": nam, "dob": draw(_TEXT), "v": [entry]}
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
+        where: dict[str, Any] = draw(st.sampled_from([dcc, nam, entry]))
+        key = draw(st.sampled_from([*where, "zz"]))
+        if draw(st.booleans()):
+            where.pop(key, None)
+        else:
+            where[key] = draw(_JSON | _LONG)
+    return dcc
+
+
+def _reference(dcc: Any, issuer: str | None, iat: int, exp: int, extra: dict[int, Any]) -> bytes:
+    """What encode_claims wrote before it wrote the common case by hand: one cbor2 call."""
+    claims: dict[int, Any] = {6: iat, 4: exp, -260: {1: dict(dcc)}, **extra}
+    if issuer is not None:
+        claims[1] = issuer
+    return _cbor.dumps(claims)
+
+
+@given(
+    dcc=_near_dccs() | vaccination_dccs(allow_unknown_codes=True),
+    issuer=st.none() | _TEXT,
+    iat=st.integers(0, 2**40),
+    extra=st.dictionaries(
+        st.integers(-(2**40), 2**40).filter(lambda k: k not in {1, 4, 6, -260}),
+        st.binary(max_size=300) | _JSON,
+        max_size=3,
+    ),
+)
+def test_claims_bytes_are_the_general_encoders(
+    dcc: dict[str, Any], issuer: str | None, iat: int, extra: dict[int, Any]
+) -> None:
+    exp = iat + 31_536_000
+    try:
+        expected = _reference(dcc, issuer, iat, exp, extra)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8: refused the same way
+        with pytest.raises(UnicodeEncodeError):
+            cwt.encode_claims(dcc=dcc, issuer=issuer, issued_at=iat, expires_at=exp, extra=extra)
+        return
+    encoded = cwt.encode_claims(dcc=dcc, issuer=issuer, issued_at=iat, expires_at=exp, extra=extra)
+    assert encoded == expected
+
+
+def test_the_common_shape_takes_the_hand_written_path() -> None:
+    dcc = sample().to_dcc(issuer="Bộ Y tế")
+    assert cwt._dcc_cbor(dcc) == _cbor.dumps(dcc)
+    assert cwt._dcc_cbor({**dcc, "extra": 1}) is None
+    assert cwt._dcc_cbor(MappingProxyType(dcc)) is None  # not a dict: the general encoder
+
+
+def test_claims_bytes_are_pinned() -> None:
+    """The claims of sample() as issued since the first release, byte for byte."""
+    dcc = sample().to_dcc(country="VN", issuer="Ministry of Health of Viet Nam")
+    encoded = cwt.encode_claims(
+        dcc=dcc, issuer="VN", issued_at=1780315200, expires_at=1811851200, extra={-65537: b"a"}
+    )
+    assert hashlib.sha256(encoded).hexdigest() == PINNED_CLAIMS_SHA256
+    assert encoded == _reference(dcc, "VN", 1780315200, 1811851200, {-65537: b"a"})

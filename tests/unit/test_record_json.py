@@ -1,0 +1,56 @@
+"""record_from_json: the shape is checked here, every value by the record itself."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from vaxpass_core.errors import InvalidRecord
+from vaxpass_core.record import sample
+from vaxpass_core.record_json import (
+    FIELD_NAMES,
+    RecordFormatError,
+    record_from_json,
+    record_to_json,
+)
+
+
+def test_the_input_object_is_left_alone() -> None:
+    data = record_to_json(sample())
+    before = copy.deepcopy(data)
+    assert record_from_json(data) == sample()
+    assert data == before
+
+
+def test_wrong_keys_are_named() -> None:
+    data: dict[Any, Any] = record_to_json(sample())
+    del data["vaccine"]
+    data[7] = "an int key"  # not from JSON, but a dict may hold one
+    data["zz"] = 1
+    with pytest.raises(RecordFormatError, match=r"missing \['vaccine'\], unknown \[7, 'zz'\]"):
+        record_from_json(data)
+
+
+@pytest.mark.parametrize(
+    "full_name",
+    [
+        {"family": "Lê", "given": "An", "middle": "Văn"},
+        {"given": "An"},
+        ["Lê"],
+        "Lê An",
+    ],
+)
+def test_full_name_shape(full_name: object) -> None:
+    with pytest.raises(RecordFormatError, match="full_name"):
+        record_from_json({**record_to_json(sample()), "full_name": full_name})
+
+
+@pytest.mark.parametrize("field", FIELD_NAMES)
+def test_every_value_is_still_validated(field: str) -> None:
+    """No check was dropped from the fast path: a wrong value in any field is refused."""
+    data = record_to_json(sample())
+    data[field] = [] if field != "nationality" else "XX"
+    with pytest.raises((RecordFormatError, InvalidRecord)):
+        record_from_json(data)
