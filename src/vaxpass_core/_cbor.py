@@ -81,6 +81,11 @@ _SEMANTIC_DECODERS: dict[int, Any] = {t: _refuse(t) for t in _REFUSED_TAGS}
 _SEMANTIC_DECODERS.update({t: _keep_raw(t) for t in _NEUTRAL_TAGS})
 _SEMANTIC_DECODERS.update({0: _date_string, 1: _epoch_date})
 
+# Idle decoders, reused: building one costs as much as decoding a passport's claims.
+# list.pop() and append() are atomic, so each decode holds its decoder alone (threads,
+# re-entrant calls); the pool never holds more than the most decodes ever run at once.
+_IDLE: list[cbor2.CBORDecoder] = []
+
 
 def head(major: int, length: int) -> bytes:
     """The shortest CBOR head of major type *major* and argument *length* < 2**32 (RFC 8949 3).
@@ -116,7 +121,7 @@ def dumps(value: Any) -> bytes:
 
 def loads(data: bytes) -> Any:
     """Decode exactly one CBOR item from untrusted *data*; raise only :class:`MalformedCBOR`."""
-    if not isinstance(data, bytes | bytearray | memoryview):
+    if type(data) is not bytes and not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"CBOR input must be bytes, not {type(data).__name__}")
     size = len(data)
     if size > MAX_CBOR_BYTES:
@@ -125,15 +130,22 @@ def loads(data: bytes) -> Any:
         raise MalformedCBOR("empty input is not CBOR")
     fp = io.BytesIO(data)
     try:
-        value = cbor2.CBORDecoder(
-            fp,
-            max_depth=MAX_DEPTH,
-            allow_indefinite=False,
-            allow_duplicate_keys=False,
-            semantic_decoders=_SEMANTIC_DECODERS,
-        ).decode()
+        try:
+            decoder = _IDLE.pop()
+        except IndexError:
+            decoder = cbor2.CBORDecoder(
+                fp,
+                max_depth=MAX_DEPTH,
+                allow_indefinite=False,
+                allow_duplicate_keys=False,
+                semantic_decoders=_SEMANTIC_DECODERS,
+            )
+        else:
+            decoder.fp = fp
+        value = decoder.decode()
     except Exception as exc:  # cbor2 has raised many exception types on garbage over time
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
+    _IDLE.append(decoder)  # only after a clean decode: one that raised is dropped
     if fp.tell() != size:
         raise MalformedCBOR(f"{size - fp.tell()} trailing bytes after the CBOR item")
     return value

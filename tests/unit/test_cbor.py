@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+
 import pytest
 
 from vaxpass_core import _cbor
@@ -95,3 +97,41 @@ def test_unknown_tag_kept() -> None:
 def test_wrong_type_is_type_error() -> None:
     with pytest.raises(TypeError):
         _cbor.loads("a0")  # type: ignore[arg-type]
+
+
+def _refused(data: bytes) -> bool:
+    try:
+        _cbor.loads(data)
+    except MalformedCBOR:
+        return True
+    return False
+
+
+def test_reused_decoders_keep_their_bounds() -> None:
+    # Decoders are pooled; neither a failed decode nor many clean ones may change what the
+    # next decode accepts (depth, duplicates, indefinite lengths, trailing bytes).
+    deep_ok = b"\x81" * (_cbor.MAX_DEPTH - 1) + b"\x00"
+    for bad in ("81" * 20 + "00", "a20000" + "0001", "9f00ff", "0000", "81" * 30 + "00"):
+        with pytest.raises(MalformedCBOR):
+            _cbor.loads(bytes.fromhex(bad))
+        assert _cbor.loads(deep_ok) is not None
+        assert _cbor.loads(b"\xa1\x01\x82\x02\x03") == {1: [2, 3]}
+    # Where a fresh decoder draws the depth line, a reused one draws it too.
+    deepest = next(n for n in range(64) if _refused(b"\x81" * n + b"\x00"))
+    for _ in range(200):
+        assert _cbor.loads(deep_ok) is not None
+    assert _refused(b"\x81" * deepest + b"\x00")
+    assert not _refused(b"\x81" * (deepest - 1) + b"\x00")
+    with pytest.raises(MalformedCBOR):
+        _cbor.loads(b"\x01\x02")
+
+
+def test_decoding_from_many_threads() -> None:
+    items = [{"n": n, "s": "x" * n, "l": list(range(n % 7))} for n in range(64)]
+    encoded = [_cbor.dumps(item) for item in items]
+
+    def decode_all(_: int) -> bool:
+        return all(_cbor.loads(data) == item for data, item in zip(encoded, items, strict=True))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(decode_all, range(32)))
