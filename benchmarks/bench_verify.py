@@ -22,9 +22,7 @@ import datetime as dt
 import pstats
 import random
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,12 +32,9 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 import vaxpass_core as vp  # noqa: E402
+from _timing import best  # noqa: E402 - this folder's helper
 from vaxpass_core import cose, cwt, hc1, uvci, valuesets  # noqa: E402
 from vaxpass_core.testing import pki as make_pki  # noqa: E402
-
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
 
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -65,17 +60,6 @@ def make_record(rng: random.Random) -> vp.VaccinationRecord:
         manufacturer=manufacturer,
         certificate_id=uvci.new(issuer="79001", unique=rng.randbytes(8).hex().upper()),
     )
-
-
-def best(fn: Callable[[Any], object], items: Sequence[Any], rounds: int) -> float:
-    """Best-of-rounds mean microseconds per item."""
-    result = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        for item in items:
-            fn(item)
-        result = min(result, (time.perf_counter_ns() - start) / len(items) / 1000)
-    return result
 
 
 def main() -> None:

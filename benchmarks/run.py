@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
+from _timing import best  # noqa: E402 - this folder's helper
 from vaxpass_core import base45, cose, cwt, hc1  # noqa: E402
 from vaxpass_core.errors import TooLarge  # noqa: E402
 
@@ -87,17 +88,6 @@ def make_dcc(rng: random.Random) -> dict[str, Any]:
             }
         ],
     }
-
-
-def best(fn: Callable[[Any], object], items: Sequence[Any], rounds: int) -> float:
-    """Best-of-rounds mean microseconds per item."""
-    result = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter_ns()
-        for item in items:
-            fn(item)
-        result = min(result, (time.perf_counter_ns() - start) / len(items) / 1000)
-    return result
 
 
 def peers_python() -> Path | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from . import cose, cwt, hc1
+from ._time import epoch_of
 from .attestation import (
     ATTESTATION_CLAIM,
     Attestation,
@@ -56,14 +57,6 @@ _SELF_CHECK_STRICT: Final = Policy(require_attestation=True, strict_valuesets=Tr
 _SELF_CHECK_LENIENT: Final = Policy(require_attestation=True, strict_valuesets=False)
 
 
-def _epoch(now: datetime) -> int:
-    if not isinstance(now, datetime):
-        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware (the library never guesses a time zone)")
-    return int(now.timestamp())
-
-
 def add_months(epoch: int, months: int) -> int:
     """*epoch* plus calendar *months* (UTC); the 31st or a 29 February clamps to month end."""
     start = datetime.fromtimestamp(epoch, UTC)
@@ -87,7 +80,7 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
         raise TypeError(f"record must be a VaccinationRecord, not {type(record).__name__}")
     if record.nationality is None:
         raise InvalidRecord("a record without a stated nationality (field 3) cannot be attested")
-    signed_at = _epoch(now)
+    signed_at = epoch_of(now)
     if not 0 <= signed_at < 1 << 32:
         raise ValueError("an attestation's time must lie between 1970 and 2106")
     if not facility.not_before <= signed_at <= facility.not_after:
@@ -160,7 +153,7 @@ def issue(
         raise TypeError(f"attestation must be an Attestation or bytes, not {type(attestation)}")
     if validity_months < 1:
         raise ValueError("validity_months must be at least 1")
-    iat = _epoch(now)
+    iat = epoch_of(now)
     record = attestation.record
 
     if attestation.signed_at > iat:

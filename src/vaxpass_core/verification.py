@@ -12,11 +12,11 @@ allocates almost nothing beyond the decoded data, since passed checks are shared
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from . import attestation as _att
 from . import cose, hc1, schema, valuesets
+from ._time import epoch_of
 from .base45 import b45decode
 from .cwt import decode_claims
 from .errors import Code, FacilityError, FacilityMismatch, SchemaError, VaxpassError
@@ -27,6 +27,7 @@ from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import datetime
 
     from .cose import Sign1Message
     from .cwt import Claims
@@ -79,16 +80,6 @@ def _failed(name: str, error: VaxpassError | Code, detail: str = "") -> Check:
 
 def _skipped(name: str, depends_on: str) -> Check:
     return Check(name, Status.SKIPPED, detail=f"needs {depends_on}", depends_on=depends_on)
-
-
-def _epoch(now: datetime) -> int:
-    if not isinstance(now, datetime):
-        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    tz = now.tzinfo
-    # A plain datetime in UTC (the usual call) has an offset; anything else is asked.
-    if tz is None or ((tz is not UTC or type(now) is not datetime) and now.utcoffset() is None):
-        raise ValueError("now must be timezone-aware (the library never guesses a time zone)")
-    return int(now.timestamp())
 
 
 class _Run:
@@ -169,7 +160,7 @@ def verify(
     """
     if _facility_checked is not None and type(_facility_checked) is not bytes:
         raise TypeError("_facility_checked must be bytes or None")
-    run = _Run(trust, _epoch(now), policy, _facility_checked)
+    run = _Run(trust, epoch_of(now), policy, _facility_checked)
     checks = run.checks
     cose_bytes = _unpack(text, checks)
     if cose_bytes is None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from hypothesis import strategies as st
 
 from vaxpass_core import uvci, valuesets
+from vaxpass_core._time import epoch_of
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.errors import Code
 from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord
@@ -316,14 +317,6 @@ _DAY = 86_400
 _ALGORITHMS: Final = ("ES256", "PS256")
 
 
-def _epoch(when: dt.datetime) -> int:
-    if not isinstance(when, dt.datetime):
-        raise TypeError(f"now must be a datetime, not {type(when).__name__}")
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
-    return int(when.timestamp())
-
-
 def _at(epoch: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
@@ -367,7 +360,7 @@ def _setup(
     the_pki = make_pki(0) if the_pki is None else the_pki
     if not isinstance(the_pki, PKI):
         raise TypeError(f"pki must be a vaxpass_core.testing.PKI, not {type(the_pki).__name__}")
-    at = _epoch(DEFAULT_NOW if now is None else now)
+    at = epoch_of(DEFAULT_NOW if now is None else now)
     signers = _signers(the_pki, algorithms)
     if not the_pki.facilities:
         raise ValueError("the PKI has no facilities to attest with")

@@ -1,0 +1,19 @@
+"""``now`` arguments: the library never reads the clock, so every time comes in as one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+__all__ = ["epoch_of"]
+
+
+def epoch_of(now: datetime) -> int:
+    """*now* as UTC epoch seconds; a naive datetime is refused, never guessed."""
+    if not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    tz = now.tzinfo
+    # A plain datetime in UTC (the usual call) has an offset; anything else is asked.
+    if tz is None or ((tz is not UTC or type(now) is not datetime) and now.utcoffset() is None):
+        raise ValueError("now must be timezone-aware (the library never guesses a time zone)")
+    return int(now.timestamp())
