@@ -5,8 +5,9 @@ checks it needs have passed; otherwise it is SKIPPED and names the one it depend
 check that does not apply (the facility level of a passport without an attestation, when
 the policy does not require one) is SKIPPED without a ``depends_on``.
 
-Speed matters here (a border app verifies every traveller): the common, all-passing path
-allocates almost nothing beyond the decoded data, since passed checks are shared constants.
+Speed matters here (a border app verifies every traveller): a passport that passes every
+check is answered by a straight-line fast path whose result is a shared constant tuple of
+checks; anything else goes to the general path, which reports every detail.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .errors import Code, FacilityError, FacilityMismatch, SchemaError, VaxpassE
 from .policy import Policy
 from .record import signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
+from .trust import TrustStore
 
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
     from .cose import Sign1Message
     from .cwt import Claims
-    from .trust import SignerCertificate, TrustStore
+    from .trust import SignerCertificate
 
 
 __all__ = ["DEFAULT_POLICY", "verify"]
@@ -158,9 +160,29 @@ def verify(
     ``facility.certificate`` for a usable certificate, but skips the signature crypto.
     Any other value (or None) changes nothing.
     """
+    if type(trust) is not TrustStore and not isinstance(trust, TrustStore):
+        raise TypeError(f"trust must be a TrustStore, not {type(trust).__name__}")
+    if type(policy) is not Policy and not isinstance(policy, Policy):
+        raise TypeError(f"policy must be a Policy, not {type(policy).__name__}")
     if _facility_checked is not None and type(_facility_checked) is not bytes:
         raise TypeError("_facility_checked must be bytes or None")
-    run = _Run(trust, epoch_of(now), policy, _facility_checked)
+    checked_at = epoch_of(now)
+    if type(text) is str:
+        passed = _verify_passing(text, trust, checked_at, policy, _facility_checked)
+        if passed is not None:
+            return passed
+    return _verify_in_full(text, trust, checked_at, policy, _facility_checked)
+
+
+def _verify_in_full(
+    text: str | bytes,
+    trust: TrustStore,
+    now: int,
+    policy: Policy,
+    facility_checked: bytes | None,
+) -> VerificationResult:
+    """The general path: every check reported, whatever the input."""
+    run = _Run(trust, now, policy, facility_checked)
     checks = run.checks
     cose_bytes = _unpack(text, checks)
     if cose_bytes is None:
@@ -209,6 +231,154 @@ def verify(
     _check_facility(run, claims)
     _check_revocation(run, message, claims)
     return run.result()
+
+
+# -- The fast path: a passport every check passes. ----------------------------------------------
+# Most passports a border app or issue()'s self-check sees pass every check. The general path
+# below spends about 8 us on its bookkeeping (a Check per step, a function per group), more
+# than the 1.5x-the-crypto budget leaves. _verify_passing() runs the same checks straight
+# through and returns the result only when every one of them passed (or, for the facility
+# level, did not apply); at the first doubt it returns None and the general path decides,
+# from the start, with every detail. Where both give a result, it is the same one
+# (tests/unit/test_verify_fast_path.py holds them to that). The signatures are verified
+# last, so a doubt costs the cheap checks twice, never the crypto (a failing signature
+# does: such a passport is verified again by the general path).
+
+_PASSED_CHECKS: Final = tuple(_PASSED[name] for name in CHECK_ORDER)
+_PASSED_NO_ATTESTATION: Final = (
+    *_PASSED_CHECKS[:14],
+    *_NOT_APPLICABLE.values(),
+    _PASSED["revocation"],
+)
+_PASSED_NO_REGISTRY: Final = (
+    *_PASSED_CHECKS[:15],
+    *_NO_REGISTRY_CHECKS,
+    _PASSED["revocation"],
+)
+
+
+def _verify_passing(
+    text: str, trust: TrustStore, now: int, policy: Policy, facility_checked: bytes | None
+) -> VerificationResult | None:
+    """The result of a passport that passes every check; None if any check might not."""
+    if len(text) > hc1.MAX_TEXT_CHARS or not text.startswith(hc1.PREFIX):
+        return None
+    try:
+        message = cose.decode_sign1(hc1.decompress(b45decode(text[4:])))
+        claims = decode_claims(message.payload)
+    except VaxpassError:
+        return None
+    alg, kid = message.alg, message.kid
+    if alg is None or alg not in policy.algorithms or kid is None:
+        return None
+    signers = trust.signers_for(kid)
+    if len(signers) != 1:  # unknown, or several to try in turn: the general path
+        return None
+    signer = signers[0]
+    dcc = claims.hcert
+    dcc_type = None
+    for key in dcc:
+        if type(key) is str and key in _DCC_TYPE_SET:
+            if dcc_type is not None:
+                return None
+            dcc_type = key
+    if dcc_type is None:
+        return None
+
+    leeway = policy.leeway_seconds
+    iat, exp = claims.issued_at, claims.expires_at
+    if (
+        not signer.not_before - leeway <= now <= signer.not_after + leeway
+        or (
+            policy.check_key_validity_window
+            and (
+                (iat is not None and iat < signer.not_before)
+                or (exp is not None and exp > signer.not_after)
+            )
+        )
+        or (signer.dcc_types is not None and dcc_type not in signer.dcc_types)
+        or (iat is not None and iat > now + leeway)
+        or exp is None
+        or exp < now - leeway
+    ):
+        return None
+    try:
+        schema.validate(dcc)
+    except SchemaError:
+        return None
+    group = dcc[dcc_type]
+    if type(group) is not list or not group or type(group[0]) is not dict:
+        return None
+    get = group[0].get
+    for field, known in _coded_fields()[dcc_type]:
+        code = get(field)
+        if code is not None and code not in known:
+            return None  # unknown codes: a failure or an advisory, the general path says
+    if (
+        trust.revokes_passports
+        and trust.revoked(
+            uci=_uci(dcc, dcc_type) or "",
+            country=claims.issuer or "",
+            signature=message.signature,
+            alg=alg,
+        )
+        is not None
+    ):
+        return None
+
+    raw = claims.claims.get(_att.ATTESTATION_CLAIM)
+    embedded = facilities = record_cbor = None
+    if raw is None:
+        if policy.require_attestation and dcc_type == "v":
+            return None
+        checks = _PASSED_NO_ATTESTATION
+    else:
+        try:
+            embedded = _att.EmbeddedAttestation.from_claim(raw)
+        except VaxpassError:
+            return None
+        if not trust.facility_roots and not trust.facilities:
+            if policy.require_attestation:
+                return None
+            checks = _PASSED_NO_REGISTRY
+        else:
+            if dcc_type != "v":
+                return None
+            record_cbor = signed_form(dcc, nationality=embedded.nationality)
+            if record_cbor is None or _att.record_digest(record_cbor) != embedded.record_digest:
+                return None
+            try:
+                facilities = trust.check_facility(embedded.facility_kid, at=embedded.signed_at)
+            except FacilityError:
+                return None
+            checks = _PASSED_CHECKS
+
+    try:
+        cose.verify_sign1(message, signer.public_key)
+        if facilities is not None and facility_checked != raw:
+            assert embedded is not None  # set with facilities
+            assert record_cbor is not None
+            _att.verify_signature(
+                kid=embedded.facility_kid,
+                signed_at=embedded.signed_at,
+                record_cbor=record_cbor,
+                signature=embedded.signature,
+                facilities=facilities,
+            )
+    except VaxpassError:
+        return None
+    return VerificationResult(
+        checks,
+        (),
+        dcc,
+        claims.claims,
+        embedded.nationality if embedded is not None else None,
+        signer.country,
+        now,
+    )
+
+
+# -- The general path. ---------------------------------------------------------------------------
 
 
 def _unpack(text: object, checks: list[Check]) -> bytes | None:

@@ -29,8 +29,10 @@ import cbor2
 import pytest
 
 import vaxpass_core as vp
-from vaxpass_core import hc1
+from vaxpass_core import hc1, verification
+from vaxpass_core._time import epoch_of
 from vaxpass_core.result import Check, Status
+from vaxpass_core.verification import DEFAULT_POLICY
 
 
 if TYPE_CHECKING:
@@ -201,6 +203,32 @@ def test_the_negative_cases_fail_where_the_spec_says(
         case = Case(name, by_name[name])
         result = case.cose if case_id.startswith(("CO", "CBO", "DGC")) else case.prefix
         assert code in result.codes, (case_id, result.codes)
+
+
+def test_the_fast_path_agrees_with_the_general_path(
+    dgc_cases: list[tuple[str, dict[str, Any]]],
+) -> None:
+    # verify() answers a passport that passes everything by a fast path; every other one,
+    # and every detail, comes from the general path. On real data from many issuers the two
+    # must agree wherever the fast path answers, and it must answer for every clean pass.
+    answered = 0
+    for name, data in dgc_cases:
+        ctx = data["TESTCTX"]
+        trust = vp.TrustStore.from_certificates([base64.b64decode(ctx["CERTIFICATE"])])
+        at = epoch_of(parse_clock(ctx["VALIDATIONCLOCK"]))
+        texts = [data["PREFIX"]]
+        if data.get("COSE"):
+            texts.append(hc1.encode(bytes.fromhex(data["COSE"])))
+        for text in texts:
+            if not isinstance(text, str):
+                continue
+            fast = verification._verify_passing(text, trust, at, DEFAULT_POLICY, None)
+            full = verification._verify_in_full(text, trust, at, DEFAULT_POLICY, None)
+            assert fast is None or fast == full, name
+            assert (fast is not None) == (full.ok and not full.warnings), name
+            answered += fast is not None
+    print(f"dgc-testdata: the fast path answered {answered} verifications")
+    assert answered > 0
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,10 @@ def test_naive_now_and_wrong_types_are_programming_errors() -> None:
         vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=datetime(2026, 1, 1))  # noqa: DTZ001
     with pytest.raises(TypeError):
         vp.verify(12345, trust=PKI.trust, now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="TrustStore"):
+        vp.verify(PASSPORT.qr_text, trust={}, now=NOW)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Policy"):
+        vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=NOW, policy="vn")  # type: ignore[arg-type]
 
 
 def _assert_well_formed(result: vp.VerificationResult) -> None:
