@@ -155,16 +155,20 @@ class _Worker:
 
 def _build(spec: _Spec) -> _Worker:
     key, cert, country, name = spec.issuer
+    facilities = {
+        fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
+    }
+    # The trust store holds the signers' very certificate objects where it can: issue()
+    # recognises its own attest()'s work by them, and identity is cheaper than equality.
+    own = {f.certificate.public_bytes(_DER): f.certificate for f in facilities.values()}
     trust = TrustStore(
         signers=[SignerCertificate(der, kid=kid, country=c) for der, kid, c in spec.signers],
         facility_roots=[FacilityRoot(der) for der in spec.roots],
-        facilities=spec.facility_certs,
+        facilities=[own.get(der, der) for der in spec.facility_certs],
         revocations=[Revocation(kind, value, kid) for kind, value, kid in spec.revocations],
     )
     return _Worker(
-        facilities={
-            fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
-        },
+        facilities=facilities,
         issuer=DocumentSigner.from_der(key, cert, country=country, issuer_name=name),
         trust=trust,
         now=spec.now,

@@ -191,7 +191,9 @@ def issue(
         expires_at=exp,
         extra={ATTESTATION_CLAIM: claim},
     )
-    message = cose.sign1(payload, key=issuer.key, kid=issuer.kid, alg=issuer.alg)
+    message, signature = cose.sign1_with_signature(
+        payload, key=issuer.key, kid=issuer.kid, alg=issuer.alg
+    )
     text = hc1.encode(message, compress=compress)
 
     # An issuer never emits a passport it cannot verify itself. The facility signature in
@@ -208,7 +210,7 @@ def issue(
         expires_at=exp,
         kid=issuer.kid,
         alg=issuer.alg,
-        signature=cose.decode_sign1(message).signature,
+        signature=signature,
         country=issuer.country,
         attestation=embedded,
     )

@@ -21,6 +21,7 @@ EdDSA need no such option (PSS is randomised by design, EdDSA is deterministic).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -58,6 +59,7 @@ __all__ = [
     "decode_sign1",
     "kid_for_certificate",
     "sign1",
+    "sign1_with_signature",
     "sign_with_protected",
     "verify_sign1",
     "verify_signature",
@@ -89,6 +91,13 @@ _EC_ALGS: dict[int, tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]] = 
     ES512: (ec.SECP521R1, hashes.SHA512(), 66),
 }
 _EC_VERIFY = {alg: ec.ECDSA(h) for alg, (_, h, _) in _EC_ALGS.items()}
+# Signing algorithm objects per (alg, deterministic), built once: immutable, and building
+# one costs as much as a tenth of the signature's own Python overhead.
+_EC_SIGN = {
+    (alg, det): ec.ECDSA(h, deterministic_signing=det)
+    for alg, (_, h, _) in _EC_ALGS.items()
+    for det in (False, True)
+}
 _PSS_SIGN = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 # RFC 8230 fixes the salt at the hash length; verification recovers it, so a
 # signer that got it wrong still verifies (cryptography allows AUTO only here).
@@ -387,11 +396,9 @@ def _raw_ecdsa(der: bytes, size: int) -> bytes:
 
 
 def _sign(alg: int, key: PrivateKey, data: bytes, deterministic: bool) -> bytes:
-    if alg in _EC_ALGS:
-        assert isinstance(key, ec.EllipticCurvePrivateKey)
-        _, digest, size = _EC_ALGS[alg]
-        der = key.sign(data, ec.ECDSA(digest, deterministic_signing=deterministic))
-        return _raw_ecdsa(der, size)
+    if alg in _EC_ALGS:  # _check_fit saw that the key is an EC key on alg's curve
+        der = key.sign(data, _EC_SIGN[alg, deterministic])  # type: ignore[call-arg, arg-type]
+        return _raw_ecdsa(der, _EC_ALGS[alg][2])
     if alg == PS256:
         assert isinstance(key, rsa.RSAPrivateKey)
         return key.sign(data, _PSS_SIGN, _SHA256)
@@ -399,8 +406,10 @@ def _sign(alg: int, key: PrivateKey, data: bytes, deterministic: bool) -> bytes:
     return key.sign(data)
 
 
+@functools.lru_cache(maxsize=_HEADER_CACHE_SIZE, typed=True)
 def _protected_bytes(alg: int, kid: bytes | None) -> bytes:
-    # Canonical map {1: alg, 4: kid}; COSE algorithm ids are small negative ints.
+    # Canonical map {1: alg, 4: kid}; COSE algorithm ids are small negative ints. The same
+    # few signers sign every passport: cached.
     alg_bytes = _cbor.dumps(alg)
     if kid is None:
         return b"\xa1\x01" + alg_bytes
@@ -436,6 +445,27 @@ def sign1(
     unprotected: Mapping[int, Any] | None = None,
 ) -> bytes:
     """Sign *payload* as a tagged COSE_Sign1; ``alg`` and ``kid`` go in the protected header."""
+    return sign1_with_signature(
+        payload,
+        key=key,
+        kid=kid,
+        alg=alg,
+        deterministic=deterministic,
+        unprotected=unprotected,
+    )[0]
+
+
+def sign1_with_signature(
+    payload: bytes,
+    *,
+    key: PrivateKey,
+    kid: bytes | None,
+    alg: int | None = None,
+    deterministic: bool = True,
+    unprotected: Mapping[int, Any] | None = None,
+) -> tuple[bytes, bytes]:
+    """:func:`sign1`, and the signature it holds (for a caller that keeps it, say for
+    revocation entries, without parsing the message again)."""
     if not isinstance(payload, bytes):
         raise TypeError(f"payload must be bytes, not {type(payload).__name__}")
     if kid is not None and not isinstance(kid, bytes):
@@ -453,7 +483,8 @@ def sign1(
     else:
         unprotected_bytes = b"\xa0"
     signature = _sign(alg, key, _sig_structure(protected, payload), deterministic)
-    return b"\xd2\x84" + _bstr(protected) + unprotected_bytes + _bstr(payload) + _bstr(signature)
+    message = b"\xd2\x84" + _bstr(protected) + unprotected_bytes + _bstr(payload) + _bstr(signature)
+    return message, signature
 
 
 # ---- verification -----------------------------------------------------------------

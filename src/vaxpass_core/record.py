@@ -139,7 +139,8 @@ def _check_part(label: str, text: str, icao: str | None) -> str:
     _need(f"full_name.{label}", text, str)
     if len(text) > MAX_NAME:
         raise _fail("full_name", f"{label} name has {len(text)} characters, over {MAX_NAME}")
-    if any(unicodedata.category(c)[0] == "C" for c in text):
+    # isprintable() is False for every C-category character: only then look closer.
+    if not text.isprintable() and any(unicodedata.category(c)[0] == "C" for c in text):
         raise _fail("full_name", f"{label} name contains a control or format character")
     if icao is not None:
         _need(f"full_name.{label}_icao", icao, str)

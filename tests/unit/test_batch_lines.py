@@ -1,14 +1,18 @@
-"""issue_batch's output lines: written out by hand, the same bytes json.dumps gives."""
+"""issue_batch's output lines (the same bytes json.dumps gives) and its workers' set-up."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from vaxpass_core import attest
 from vaxpass_core.base45 import ALPHABET
-from vaxpass_core.batch import _out_line
+from vaxpass_core.batch import _build, _out_line, _spec
+from vaxpass_core.record import sample
+from vaxpass_core.testing import pki as make_pki
 
 
 @given(
@@ -21,3 +25,16 @@ def test_batch_output_line_is_json_dumps(line: int, certificate_id: str, qr: str
     qr_text = "HC1:" + qr
     expected = json.dumps({"line": line, "certificate_id": certificate_id, "qr_text": qr_text})
     assert _out_line(line, certificate_id, qr_text) == expected.encode() + b"\n"
+
+
+def test_a_worker_recognises_its_own_attestations() -> None:
+    # A worker rebuilds signers and trust from bytes; the store must hold the signers' own
+    # certificate objects, so issue() recognises attest()'s work and skips re-verifying it.
+    pki = make_pki(seed=0)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
+    facility = worker.facilities[pki.facilities[0].facility_id]
+    attestation = attest(sample(), facility=facility, now=now)
+    usable = worker.trust.check_facility(attestation.facility_kid, at=attestation.signed_at)
+    assert any(f.certificate is facility.certificate for f in usable)
+    assert attestation.origin_proven(usable)

@@ -62,6 +62,16 @@ def test_sign_and_verify(keys: dict[int, Any], alg: int) -> None:
     cose.verify_sign1(msg, key.public_key())
 
 
+@pytest.mark.parametrize("alg", ALGS)
+def test_sign1_with_signature_hands_back_the_signature_it_holds(
+    keys: dict[int, Any], alg: int
+) -> None:
+    message, signature = cose.sign1_with_signature(PAYLOAD, key=keys[alg], kid=KID)
+    assert cose.decode_sign1(message).signature == signature
+    if alg != cose.PS256:  # PSS is randomised; the others are deterministic here
+        assert message == cose.sign1(PAYLOAD, key=keys[alg], kid=KID)
+
+
 def test_ed448(keys: dict[int, Any]) -> None:
     key = ed448.Ed448PrivateKey.generate()
     msg = cose.decode_sign1(cose.sign1(PAYLOAD, key=key, kid=None))
