@@ -36,8 +36,14 @@ def shared_data_dir() -> Path | None:
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
+    """The public conformance data. It lives outside this repository: a checkout without it
+    beside skips the tests that read it, but one that names it in ``$VAXPASS_SHARED`` fails
+    them when it is not there."""
     data = shared_data_dir()
     if data is None:
+        where = os.environ.get("VAXPASS_SHARED")
+        if where:
+            pytest.fail(f"VAXPASS_SHARED={where} holds no data/ folder")
         pytest.skip("the shared conformance data (../shared/data) is not beside this checkout")
     return data
 

@@ -3,7 +3,8 @@
 They pin ``cbor2<6``, so they live in ``.venv-peers`` and run ``tests/peers/cose_peer.py`` as a
 subprocess; the two sides share only bytes (hex in JSON lines). The peer interpreter is
 ``$VAXPASS_PEERS_PYTHON``, else ``.venv-peers/bin/python`` at the repository root
-(``make peers`` builds it).
+(``make peers`` builds it). The ``peer`` fixture says when the peers are skipped and when
+their absence fails.
 """
 
 from __future__ import annotations
@@ -60,25 +61,27 @@ class Peer:
 
 
 @pytest.fixture(scope="session")
-def peers_python() -> Path:
-    """The peers' interpreter; skips, saying how to get one, when there is none."""
+def peer() -> Iterator[Peer]:
+    """The peer process, with python-cwt and pycose importable.
+
+    ``make test`` names the interpreter in ``$VAXPASS_PEERS_PYTHON``: then an interpreter that
+    is missing or lacks the peers fails the interop tests, so the proof cannot quietly go
+    away. Run without it (plain ``pytest`` before ``make peers``), they are skipped, saying
+    how to get the peers.
+    """
+    configured = bool(os.environ.get("VAXPASS_PEERS_PYTHON"))
+    unavailable = pytest.fail if configured else pytest.skip
     python = peer_python()
     if python is None:
-        pytest.skip(
+        unavailable(
             "no peer interpreter: set VAXPASS_PEERS_PYTHON or run `make peers` "
             "(python-cwt and pycose need cbor2<6, so they live in .venv-peers)"
         )
-    return python
-
-
-@pytest.fixture(scope="session")
-def peer(peers_python: Path) -> Iterator[Peer]:
-    python = peers_python
     check = subprocess.run(
         [str(python), "-c", "import cwt, pycose"], capture_output=True, check=False
     )
     if check.returncode != 0:
-        pytest.skip(f"{python} lacks python-cwt or pycose: {check.stderr.decode()[-200:]}")
+        unavailable(f"{python} lacks python-cwt or pycose: {check.stderr.decode()[-200:]}")
     process = Peer(python)
     yield process
     process.close()

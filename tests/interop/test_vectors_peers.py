@@ -2,17 +2,14 @@
 
 A vector whose EXPECTEDRESULTS say ``EXPECTEDVERIFY: true`` must verify with the peers
 (its ``COSE`` with the key of ``TESTCTX.CERTIFICATE``); one that says ``false`` must not.
-The peers run ``tests/peers/vectors_peer.py`` in ``.venv-peers`` (they pin ``cbor2<6``),
-found the way the other interop tests find them (``peer_python`` in this folder's
-``conftest.py``).
+The peers answer through the ``peer`` fixture of this folder's ``conftest.py`` (python-cwt and
+pycose in ``.venv-peers``, as for the other interop tests).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cbor2
 import pytest
@@ -21,8 +18,9 @@ from vaxpass_core import cose, cwt
 from vaxpass_core.testing import vectors
 
 
-HERE = Path(__file__).resolve().parent
-PEER_SCRIPT = HERE.parent / "peers" / "vectors_peer.py"
+if TYPE_CHECKING:
+    from .conftest import Peer
+
 LIBS = ("cwt", "pycose")
 
 
@@ -33,34 +31,17 @@ WITH_VERIFY = sorted(
 
 
 @pytest.fixture(scope="module")
-def answers(peers_python: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    python = peers_python
-    keys = [(name, lib) for name in WITH_VERIFY for lib in LIBS]
-    requests = "".join(
-        json.dumps(
-            {
-                "lib": lib,
-                "cose": VECTORS[name]["COSE"],
-                "certificate": VECTORS[name]["TESTCTX"]["CERTIFICATE"],
-            }
+def answers(peer: Peer) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (name, lib): peer.ask(
+            op="verify-vector",
+            lib=lib,
+            cose=VECTORS[name]["COSE"],
+            certificate=VECTORS[name]["TESTCTX"]["CERTIFICATE"],
         )
-        + "\n"
-        for name, lib in keys
-    )
-    done = subprocess.run(
-        [str(python), str(PEER_SCRIPT)],
-        input=requests,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0 and "ModuleNotFoundError" in done.stderr:
-        pytest.skip(f"{python} lacks python-cwt or pycose: {done.stderr[-200:]}")
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert len(lines) == len(keys), done.stderr
-    return {key: json.loads(line) for key, line in zip(keys, lines, strict=True)}
+        for name in WITH_VERIFY
+        for lib in LIBS
+    }
 
 
 def test_the_vectors_say_both_things() -> None:

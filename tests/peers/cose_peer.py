@@ -8,13 +8,20 @@ request per line on stdin, writes one JSON answer per line on stdout:
         -> {"ok": true, "payload": hex} | {"ok": false, "error": "..."}
     {"op": "sign", "lib": "cwt"|"pycose", "payload": hex, "key": PEM, "kid": hex, "alg": int}
         -> {"ok": true, "cose": hex} | {"ok": false, "error": "..."}
+    {"op": "verify-vector", "lib": "cwt"|"pycose", "cose": hex, "certificate": base64 DER}
+        -> as "verify"
 
-Keys travel as PEM (public for verify, private PKCS#8 for sign). Nothing here
-imports vaxpass_core: the two sides only share bytes.
+Keys travel as PEM (public for verify, private PKCS#8 for sign). "verify-vector" does what a
+verifier given a test vector's ``COSE`` and ``TESTCTX.CERTIFICATE`` does: it reads alg and kid
+from the message's headers, takes the certificate's key only if the kid is the certificate's
+(the hcert kid is the first 8 bytes of SHA-256 over its DER), and verifies as "verify" does.
+Nothing here imports vaxpass_core: the two sides only share bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import sys
 from typing import Any
@@ -69,6 +76,32 @@ def verify(req: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"unknown lib {lib!r}")
 
 
+def verify_vector(req: dict[str, Any]) -> dict[str, Any]:
+    import cbor2
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    data = bytes.fromhex(req["cose"])
+    der = base64.b64decode(req["certificate"])
+    item = cbor2.loads(data)
+    if isinstance(item, cbor2.CBORTag):
+        item = item.value
+    protected = cbor2.loads(item[0]) if item[0] else {}
+    unprotected = item[1]
+    alg = protected.get(1, unprotected.get(1))
+    kid = protected.get(4, unprotected.get(4))
+    if kid != hashlib.sha256(der).digest()[:8]:
+        raise LookupError("the message's kid is not the certificate's: no key to verify with")
+    pem = (
+        x509.load_der_x509_certificate(der)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    key = {"key": pem, "alg": alg, "kid": kid.hex()}
+    return verify({"lib": req["lib"], "cose": req["cose"], **key})
+
+
 def sign(req: dict[str, Any]) -> dict[str, Any]:
     payload = bytes.fromhex(req["payload"])
     kid = bytes.fromhex(req["kid"])
@@ -92,13 +125,16 @@ def sign(req: dict[str, Any]) -> dict[str, Any]:
     raise ValueError(f"unknown lib {lib!r}")
 
 
+_OPS = {"verify": verify, "verify-vector": verify_vector, "sign": sign}
+
+
 def main() -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
         req = json.loads(line)
         try:
-            answer = verify(req) if req["op"] == "verify" else sign(req)
+            answer = _OPS[req["op"]](req)
         except Exception as exc:  # the peer reports; the test decides
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
         sys.stdout.write(json.dumps(answer) + "\n")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import vaxpass_core.record as rec
 from vaxpass_core import _cbor, valuesets
-from vaxpass_core.errors import Code, InvalidRecord, MalformedCBOR, VaxpassError
+from vaxpass_core.errors import Code, InvalidRecord, MalformedCBOR
 from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
 
 
@@ -317,12 +317,8 @@ def test_from_wire_unknown_codes_option() -> None:
 
 @given(st.binary(max_size=300))
 def test_from_cbor_garbage_raises_only_our_errors(data: bytes) -> None:
-    try:
+    with contextlib.suppress(InvalidRecord, MalformedCBOR):  # anything else fails the test
         VaccinationRecord.from_cbor(data)
-    except (InvalidRecord, MalformedCBOR):
-        pass
-    except VaxpassError as exc:  # pragma: no cover - the assertion this test makes
-        pytest.fail(f"unexpected {exc!r}")
 
 
 @given(st.data())
