@@ -30,13 +30,11 @@ from typing import TYPE_CHECKING, Any
 import segno
 
 from vaxpass_core import qr
+from vaxpass_core.base45 import ALPHABET as BASE45
 
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-
-BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
 def shared_vn() -> Path | None:

@@ -32,34 +32,10 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 import vaxpass_core as vp  # noqa: E402
-from _timing import best  # noqa: E402 - this folder's helper
-from vaxpass_core import cose, cwt, hc1, uvci, valuesets  # noqa: E402
+from _records import NOW, make_record  # noqa: E402 - this folder's helpers
+from _timing import best  # noqa: E402
+from vaxpass_core import cose, cwt, hc1  # noqa: E402
 from vaxpass_core.testing import pki as make_pki  # noqa: E402
-
-
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
-GIVEN = ["Bảo Duy", "Thị Hồng", "Văn An", "Minh Châu", "Đức Anh", "Thu Trang", "Quốc Việt",
-         "Ngọc Ánh", "Hữu Phước", "Thị Thanh Hương", "Trương Ưng"]  # fmt: skip
-VACCINES = ["AstraZeneca", "Pfizer", "Moderna", "Vero Cell"]
-
-
-def make_record(rng: random.Random) -> vp.VaccinationRecord:
-    vaccine, product, manufacturer = valuesets.vaccine(rng.choice(VACCINES)).codes
-    dose = rng.randint(1, 3)
-    return vp.VaccinationRecord(
-        full_name=vp.FullName(rng.choice(FAMILY), rng.choice(GIVEN)),
-        date_of_birth=f"{rng.randint(1930, 2015)}-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}",
-        nationality="VN",
-        disease="840539006",
-        doses_received=max(dose, rng.randint(2, 3)),
-        vaccination_date=f"2021-{rng.randint(1, 12):02}-{rng.randint(1, 28):02}",
-        dose_number=dose,
-        vaccine=vaccine,
-        product=product,
-        manufacturer=manufacturer,
-        certificate_id=uvci.new(issuer="79001", unique=rng.randbytes(8).hex().upper()),
-    )
 
 
 def main() -> None:

@@ -1,17 +1,20 @@
-"""Shared test fixtures: the public conformance data and its readers, a fixed clock."""
+"""Shared test fixtures: the public conformance data and its readers, a zlib bomb.
+
+The fixed test clock and the plain helpers are in ``tests/_helpers.py``."""
 
 from __future__ import annotations
 
 import json
 import os
 import zlib
-from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests._helpers import load_dgc_testdata
 
 
 # Property tests are judged on what they find, never on how long they take.
@@ -22,8 +25,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def shared_data_dir() -> Path | None:
@@ -46,19 +47,6 @@ def shared_data() -> Path:
             pytest.fail(f"VAXPASS_SHARED={where} holds no data/ folder")
         pytest.skip("the shared conformance data (../shared/data) is not beside this checkout")
     return data
-
-
-def load_dgc_testdata(data: Path) -> dict[str, dict[str, Any]]:
-    """Every dgc-testdata case: its path below ``dgc-testdata`` (posix) -> its JSON, sorted.
-
-    A plain function as well as the :func:`dgc_testdata` fixture, for the scripts that
-    print a conformance tally (``python tests/conformance/test_codec_dgc.py``).
-    """
-    base = data / "dgc-testdata"
-    return {
-        path.relative_to(base).as_posix(): json.loads(path.read_text("utf-8"))
-        for path in sorted(base.rglob("*.json"))
-    }
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +91,3 @@ def zlib_bomb(size: int, fill: bytes = b"\x00") -> bytes:
 def zlib_bomb_fixture() -> Callable[..., bytes]:
     """:func:`zlib_bomb`, for the tests of the decompression bounds."""
     return zlib_bomb
-
-
-@pytest.fixture
-def now() -> datetime:
-    return FIXED_NOW

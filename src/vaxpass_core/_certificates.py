@@ -14,7 +14,6 @@ Every name here is public through :mod:`vaxpass_core.trust`.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
@@ -22,6 +21,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ._der import Walked, walk
+from ._time import epoch
+from .cose import algorithm_for_key
 from .signers import (
     DocumentSigner,
     FacilitySigner,
@@ -29,11 +30,13 @@ from .signers import (
     facility_id_of,
     kid_of,
     load_certificate,
+    validity_of,
 )
 
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import datetime
 
 __all__ = [
     "CertificateInput",
@@ -41,7 +44,6 @@ __all__ = [
     "FacilityCertificate",
     "FacilityRoot",
     "SignerCertificate",
-    "epoch",
 ]
 
 #: Anything a certificate can be given as: DER bytes, PEM bytes or text, or a parsed object.
@@ -62,17 +64,6 @@ _DCC_EKU: Final = {
     for prefix in ("1.3.6.1.4.1.1847.2021.1", "1.3.6.1.4.1.0.1847.2021.1")
     for arc, kind in (("1", DccType.TEST), ("2", DccType.VACCINATION), ("3", DccType.RECOVERY))
 }
-
-
-def epoch(at: int | datetime) -> int:
-    """*at* as UTC epoch seconds: an int as is, an aware datetime converted."""
-    if isinstance(at, datetime):
-        if at.tzinfo is None or at.utcoffset() is None:
-            raise ValueError("a naive datetime is ambiguous; pass an aware one")
-        return int(at.timestamp())
-    if isinstance(at, bool) or not isinstance(at, int):
-        raise TypeError(f"expected epoch seconds (int) or an aware datetime, got {type(at)}")
-    return at
 
 
 def _dcc_types(eku_oids: Iterable[str]) -> frozenset[DccType] | None:
@@ -96,11 +87,6 @@ def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     if value.lstrip().startswith(b"-----BEGIN"):
         return load_certificate(value).public_bytes(serialization.Encoding.DER)
     return value
-
-
-def _validity(cert: x509.Certificate) -> tuple[int, int]:
-    """notBefore and notAfter as UTC epoch seconds."""
-    return int(cert.not_valid_before_utc.timestamp()), int(cert.not_valid_after_utc.timestamp())
 
 
 def _public_key(value: Any) -> PublicKey:
@@ -145,7 +131,7 @@ class SignerCertificate:
         walked: Walked | None = None
         if cert is not None:
             key = _public_key(cert.public_key())
-            not_before, not_after = _validity(cert)
+            not_before, not_after = validity_of(cert)
             countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
             country = str(countries[0].value) if countries else None
             try:
@@ -196,27 +182,34 @@ class FacilityRoot:
     """A facility CA root: it signs facility certificates."""
 
     certificate: x509.Certificate = attrs.field(converter=_cert_of)
-    public_key: PublicKey = attrs.field(init=False, eq=False, repr=False)
     not_before: int = attrs.field(init=False, eq=False)
     not_after: int = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        not_before, not_after = _validity(self.certificate)
+        # The key is not kept (cryptography checks each signature against the certificate),
+        # but a root of a key type no signer may hold is still refused here.
+        _public_key(self.certificate.public_key())
+        not_before, not_after = validity_of(self.certificate)
         set_ = object.__setattr__
-        set_(self, "public_key", _public_key(self.certificate.public_key()))
         set_(self, "not_before", not_before)
         set_(self, "not_after", not_after)
 
 
 @attrs.frozen
 class FacilityCertificate:
-    """A facility's certificate: kid, facility id (subject serialNumber), key and validity."""
+    """A facility's certificate: kid, facility id (subject serialNumber), key and validity.
+
+    ``alg`` is the COSE algorithm of the key (what its attestations are signed with); a key
+    with none (an EC curve COSE has no algorithm for) is refused with
+    :class:`~vaxpass_core.errors.AlgorithmError`, a :class:`ValueError`.
+    """
 
     certificate: x509.Certificate = attrs.field(converter=_cert_of)
     kid: bytes = attrs.field(init=False, eq=False)
     facility_id: str = attrs.field(init=False, eq=False)
     serial: int = attrs.field(init=False, eq=False, repr=False)
     public_key: PublicKey = attrs.field(init=False, eq=False, repr=False)
+    alg: int = attrs.field(init=False, eq=False, repr=False)
     not_before: int = attrs.field(init=False, eq=False)
     not_after: int = attrs.field(init=False, eq=False)
 
@@ -225,12 +218,15 @@ class FacilityCertificate:
         facility_id = facility_id_of(cert)
         if facility_id is None:
             raise ValueError("a facility certificate needs exactly one subject serialNumber")
-        not_before, not_after = _validity(cert)
+        key = _public_key(cert.public_key())
+        not_before, not_after = validity_of(cert)
         set_ = object.__setattr__
         set_(self, "kid", kid_of(cert))
         set_(self, "facility_id", facility_id)
         set_(self, "serial", cert.serial_number)
-        set_(self, "public_key", _public_key(cert.public_key()))
+        set_(self, "public_key", key)
+        # Once here, not per facility on every verify: its attestations' protected header.
+        set_(self, "alg", algorithm_for_key(key))
         set_(self, "not_before", not_before)
         set_(self, "not_after", not_after)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
-__all__ = ["epoch_of"]
+__all__ = ["epoch", "epoch_of"]
 
 
 def epoch_of(now: datetime) -> int:
@@ -15,5 +15,17 @@ def epoch_of(now: datetime) -> int:
     tz = now.tzinfo
     # A plain datetime in UTC (the usual call) has an offset; anything else is asked.
     if tz is None or ((tz is not UTC or type(now) is not datetime) and now.utcoffset() is None):
-        raise ValueError("now must be timezone-aware (the library never guesses a time zone)")
+        raise ValueError(
+            "a naive datetime is refused: pass a timezone-aware one "
+            "(the library never guesses a time zone)"
+        )
     return int(now.timestamp())
+
+
+def epoch(at: int | datetime) -> int:
+    """*at* as UTC epoch seconds: an int as is, an aware datetime as :func:`epoch_of` has it."""
+    if isinstance(at, datetime):
+        return epoch_of(at)
+    if isinstance(at, bool) or not isinstance(at, int):
+        raise TypeError(f"expected epoch seconds (int) or an aware datetime, got {type(at)}")
+    return at

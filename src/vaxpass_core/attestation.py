@@ -61,6 +61,7 @@ __all__ = [
     "ATTESTATION_CLAIM",
     "Attestation",
     "EmbeddedAttestation",
+    "check_digest",
     "protected_header",
     "record_digest",
     "sign",
@@ -106,6 +107,13 @@ def protected_header(alg: int, kid: bytes, signed_at: int) -> bytes:
 
 def record_digest(record_cbor: bytes) -> bytes:
     return hashlib.sha256(record_cbor).digest()[:DIGEST_BYTES]
+
+
+def check_digest(embedded: EmbeddedAttestation, record_cbor: bytes) -> None:
+    """Raise :class:`~vaxpass_core.errors.FacilityMismatch` unless *embedded*'s record digest
+    is that of *record_cbor*: the facility attested another record than the passport holds."""
+    if record_digest(record_cbor) != embedded.record_digest:
+        raise FacilityMismatch("the facility attested a different record than the passport holds")
 
 
 @attrs.frozen
@@ -335,7 +343,7 @@ def verify_signature(
     is used to rebuild the protected header.
     """
     for facility in facilities:
-        key_alg = cose.algorithm_for_key(facility.public_key)
+        key_alg = facility.alg
         if alg is not None and key_alg != alg:
             continue
         protected = protected_header(key_alg, kid, signed_at)
@@ -358,8 +366,7 @@ def verify_embedded(
     or :func:`~vaxpass_core.record.signed_form` straight from a DCC).
     """
     record_cbor = record if isinstance(record, bytes) else record.to_cbor()
-    if record_digest(record_cbor) != embedded.record_digest:
-        raise FacilityMismatch("the facility attested a different record than the passport holds")
+    check_digest(embedded, record_cbor)
     return verify_signature(
         kid=embedded.facility_kid,
         signed_at=embedded.signed_at,

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from cryptography.hazmat.primitives import serialization
 
+from ._time import epoch_of
 from .chain import attest, issue
 from .errors import Code, KeyExpired, VaxpassError
 from .record_json import record_from_json
@@ -344,7 +345,7 @@ def _chunks(
 
 
 def _preflight(
-    facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, now: datetime
+    facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, when: int
 ) -> None:
     """Refuse a configuration that would reject every line, before reading any."""
     ids = [f.facility_id for f in facilities]
@@ -358,7 +359,6 @@ def _preflight(
         raise TypeError(f"trust must be a TrustStore, not {type(trust).__name__}")
     if not trust.signers_for(issuer.kid):
         raise ValueError("the trust store does not hold the issuer's certificate")
-    when = int(now.timestamp())
     if not issuer.not_before <= when <= issuer.not_after:
         raise KeyExpired(f"the Document Signer certificate is not valid at {when}")
 
@@ -394,12 +394,11 @@ def issue_batch(
     rejects.
     """
     started = time.monotonic()
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
+    when = epoch_of(now)  # refuses a naive now (ValueError)
     count = (os.cpu_count() or 1) if workers is None else workers
     if count < 1:
         raise ValueError("workers must be at least 1")
-    _preflight(facilities, issuer, trust, now)
+    _preflight(facilities, issuer, trust, when)
     spec = _spec(facilities, issuer, trust, now)
 
     checkpoint, resumed = _start(source, out, rejects)

@@ -25,6 +25,7 @@ from .attestation import (
     verify_signature,
 )
 from .attestation import sign as sign_attestation
+from .dcc import certificate_id
 from .errors import (
     FacilityExpired,
     FacilitySignatureInvalid,
@@ -238,16 +239,8 @@ def reissue(
     if isinstance(attestation, bytes | bytearray | memoryview):
         attestation = Attestation.from_bytes(bytes(attestation))
     assert old.dcc is not None  # signature passed, so the claims decoded
-    old_entries = [old.dcc.get(kind) for kind in ("v", "t", "r")]
-    old_uci = next(
-        (
-            e[0].get("ci")
-            for e in old_entries
-            if isinstance(e, list) and e and isinstance(e[0], dict)
-        ),
-        None,
-    )
-    if not isinstance(old_uci, str):
+    old_uci = certificate_id(old.dcc)
+    if old_uci is None:
         raise InvalidRecord("the old passport carries no certificate identifier")
     if attestation.record.certificate_id == old_uci:
         raise InvalidRecord(

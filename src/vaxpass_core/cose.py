@@ -289,35 +289,22 @@ def decode_sign1(data: bytes) -> Sign1Message:
 
 
 # ---- keys and algorithms --------------------------------------------------------
-def _curve_alg(curve: ec.EllipticCurve) -> int:
-    for alg, (curve_type, _, _) in _EC_ALGS.items():
-        if isinstance(curve, curve_type):
-            return alg
-    raise AlgorithmError(f"no COSE algorithm for the EC curve {curve.name}")
-
-
-# Key type -> its algorithm (None for EC keys: the curve decides), filled on first use; it
-# spares the isinstance chain against abstract classes when verifying every passport.
-_ALG_BY_KEY_TYPE: dict[type, int | None] = {}
 _ALG_BY_CURVE: Final = {curve: alg for alg, (curve, _, _) in _EC_ALGS.items()}
 
 
-def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
-    """The natural COSE algorithm for *key* (private or public)."""
-    key_type = type(key)
-    if key_type in _ALG_BY_KEY_TYPE:
-        alg = _ALG_BY_KEY_TYPE[key_type]
-        if alg is not None:
-            return alg
-        alg = _ALG_BY_CURVE.get(type(key.curve))  # type: ignore[union-attr]
-        if alg is not None:
-            return alg
-    alg = _algorithm_for_key(key)
-    _ALG_BY_KEY_TYPE[key_type] = None if alg in _EC_ALGS else alg
+def _curve_alg(curve: ec.EllipticCurve) -> int:
+    alg = _ALG_BY_CURVE.get(type(curve))
+    if alg is None:
+        raise AlgorithmError(f"no COSE algorithm for the EC curve {curve.name}")
     return alg
 
 
-def _algorithm_for_key(key: PrivateKey | PublicKey) -> int:
+def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
+    """The natural COSE algorithm for *key* (private or public).
+
+    A few isinstance checks against cryptography's abstract classes: callers on a hot path
+    keep the answer (signers and facility certificates carry theirs as ``alg``).
+    """
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
         return _curve_alg(key.curve)
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
@@ -358,7 +345,10 @@ def _check_fit_slow(alg: int, key: PrivateKey | PublicKey) -> None:
         if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
             raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
         if key.key_size < MIN_RSA_BITS:
-            raise AlgorithmError(f"an RSA key of {key.key_size} bits is too small for PS256")
+            raise AlgorithmError(
+                f"an RSA key of {key.key_size} bits is too small for PS256 "
+                f"(at least {MIN_RSA_BITS})"
+            )
     elif alg == EDDSA:
         if not isinstance(
             key,

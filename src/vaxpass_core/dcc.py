@@ -21,21 +21,19 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import valuesets
+from . import schema, valuesets
 from .errors import SchemaError
-from .icao import transliterate
 
 
 if TYPE_CHECKING:
     from .record import VaccinationRecord
 
 
-__all__ = ["DCC_VERSION", "record_fields", "to_dcc"]
+__all__ = ["DCC_VERSION", "certificate_id", "record_fields", "to_dcc"]
 
 #: The schema version Viet Nam issues (its production passports declare 1.3.0).
 DCC_VERSION = "1.3.0"
 
-_VERSION = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 _COUNTRY = re.compile(r"[A-Z]{1,10}")
 _MAX_ISSUER = 80
 
@@ -48,8 +46,12 @@ def _check_context(country: str, issuer: str, version: str) -> None:
         raise ValueError(f"country {country!r} is not in the country value set")
     if not isinstance(issuer, str) or not 0 < len(issuer) <= _MAX_ISSUER:
         raise ValueError(f"issuer must be a string of 1-{_MAX_ISSUER} characters")
-    if not isinstance(version, str) or _VERSION.fullmatch(version) is None:
-        raise ValueError(f"version must look like 1.3.0, not {version!r}")
+    try:  # the version verifiers will validate it against: a shipped 1.x.y one, or newer
+        schema.schema_version_for({"ver": version})
+    except SchemaError:
+        raise ValueError(
+            f"version must be a DCC schema version like 1.3.0, not {version!r}"
+        ) from None
 
 
 def to_dcc(
@@ -100,17 +102,12 @@ def _get(container: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _icao_override(text: str, given: object) -> str | None:
-    """The DCC's ICAO form if it differs from ours (or ours cannot be computed), else None."""
-    if given is None:
-        return None
-    if not isinstance(given, str):
-        raise SchemaError(f"nam.fnt/gnt must be str, not {type(given).__name__}")
-    try:
-        ours = transliterate(text)
-    except ValueError:
-        return given
-    return None if given == ours else given
+def _icao(nam: Mapping[str, Any], key: str) -> str | None:
+    """The DCC's ICAO form (fnt or gnt), if any; the record drops one equal to its own."""
+    value = nam.get(key)
+    if value is not None and not isinstance(value, str):
+        raise SchemaError(f"nam.{key} must be str, not {type(value).__name__}")
+    return value
 
 
 def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,8 +134,8 @@ def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "full_name": {
             "family": family,
             "given": given,
-            "family_icao": _icao_override(family, nam.get("fnt")),
-            "given_icao": _icao_override(given, nam.get("gnt")),
+            "family_icao": _icao(nam, "fnt"),
+            "given_icao": _icao(nam, "gnt"),
         },
         "date_of_birth": dob,
         "disease": _get(v, "tg", str, "v[0]."),
@@ -150,3 +147,14 @@ def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "vaccination_date": _get(v, "dt", str, "v[0]."),  # the record parses it
         "certificate_id": _get(v, "ci", str, "v[0]."),
     }
+
+
+def certificate_id(data: Mapping[Any, Any], kind: str | None = None) -> str | None:
+    """The certificate identifier (``ci``, the UVCI) of a DCC: of its first *kind* entry, or
+    of the first of v, t, r it holds; None where there is none or it is not text."""
+    for key in ("v", "t", "r") if kind is None else (kind,):
+        entries = data.get(key)
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            ci = entries[0].get("ci")
+            return ci if isinstance(ci, str) else None
+    return None

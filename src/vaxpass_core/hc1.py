@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import zlib
 
+from ._cbor import MAX_CBOR_BYTES
 from .base45 import b45decode, b45encode
 from .errors import InvalidPrefix, InvalidZlib, TooLarge
 
@@ -47,7 +48,7 @@ MAX_TEXT_CHARS = 4296
 #: What Base45 text of that length can carry.
 MAX_COMPRESSED_BYTES = (MAX_TEXT_CHARS - len(PREFIX)) * 2 // 3 + 1
 #: Real passports inflate to under 3 KiB; this is the same bound the CBOR decoder applies.
-MAX_DECOMPRESSED_BYTES = 64 * 1024
+MAX_DECOMPRESSED_BYTES = MAX_CBOR_BYTES
 #: zlib level :func:`encode` uses unless told otherwise: 0 writes stored blocks.
 DEFAULT_COMPRESS = 0
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .cose import EDDSA, ES256, ES384, ES512, PS256
+
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -16,7 +18,7 @@ __all__ = ["DEFAULT_ALGORITHMS", "Policy"]
 
 # COSE algorithm identifiers (RFC 9053): ES256, PS256 are what the hcert spec
 # requires; ES384, ES512 and EdDSA are accepted where a signer uses them.
-DEFAULT_ALGORITHMS: frozenset[int] = frozenset({-7, -37, -35, -36, -8})
+DEFAULT_ALGORITHMS: frozenset[int] = frozenset({ES256, PS256, ES384, ES512, EDDSA})
 
 
 def _non_negative(

@@ -24,6 +24,7 @@ from typing import Final
 import segno
 
 from ._qrencode import consts, enc, make_fast
+from .base45 import ALPHABET
 
 
 __all__ = [
@@ -38,8 +39,8 @@ __all__ = [
 #: Error correction levels, weakest first (about 7, 15, 25 and 30 % recovery).
 ERROR_LEVELS: Final = ("L", "M", "Q", "H")
 
-# ISO/IEC 18004 7.3.4: the 45 characters of alphanumeric mode (Base45 uses them all).
-_ALPHANUMERIC: Final = re.compile(r"[0-9A-Z $%*+\-./:]*")
+# ISO/IEC 18004 7.3.4: the 45 characters of alphanumeric mode, Base45's alphabet exactly.
+_ALPHANUMERIC: Final = re.compile(f"[{re.escape(ALPHABET)}]*")
 
 
 def _error_constant(error: str) -> int:

@@ -134,30 +134,38 @@ def _norm_name(value: object) -> object:
     return value  # the validator reports the wrong type
 
 
-def _check_part(label: str, text: str, icao: str | None) -> str:
-    """Validate one name part and return its ICAO form."""
+def _check_part(label: str, text: str, icao: str | None) -> tuple[str | None, str]:
+    """Validate one name part: (the override to keep, or None, and its ICAO form).
+
+    An override equal to the form computed from *text* says nothing: it is dropped, so a
+    name has one value and one signed form whether or not its issuer wrote the override.
+    """
     _need(f"full_name.{label}", text, str)
     if len(text) > MAX_NAME:
         raise _fail("full_name", f"{label} name has {len(text)} characters, over {MAX_NAME}")
     # isprintable() is False for every C-category character: only then look closer.
     if not text.isprintable() and any(unicodedata.category(c)[0] == "C" for c in text):
         raise _fail("full_name", f"{label} name contains a control or format character")
+    try:
+        out: str | None = transliterate(text)
+    except ValueError as exc:
+        if icao is None:
+            raise _fail("full_name", f"{label} name: {exc}") from None
+        out = None  # a script ICAO 9303 does not cover: the override is the only form
     if icao is not None:
         _need(f"full_name.{label}_icao", icao, str)
         if _ICAO.fullmatch(icao) is None or len(icao) > MAX_NAME:
             raise _fail(
                 "full_name", f"{label} name's ICAO form must match ^[A-Z<]{{0,{MAX_NAME}}}$"
             )
-        return icao
-    try:
-        out = transliterate(text)
-    except ValueError as exc:
-        raise _fail("full_name", f"{label} name: {exc}") from None
+        if icao != out:
+            return icao, icao
+    assert out is not None  # transliterate() gave it, or the override equal to it did
     if text and not out:
         raise _fail("full_name", f"{label} name {text!r} has no letters")
     if len(out) > MAX_NAME:
         raise _fail("full_name", f"{label} name's ICAO form is over {MAX_NAME} characters")
-    return out
+    return None, out
 
 
 @attrs.frozen
@@ -168,7 +176,7 @@ class FullName:
     :attr:`fnt` and :attr:`gnt` are the transliterations the DCC carries, computed once.
     *family_icao* / *given_icao* override them; they exist for DCCs read from elsewhere
     whose issuer transliterated differently (or from a script this library does not), and
-    are ``None`` whenever the computed form is the same.
+    are ``None`` whenever the computed form is the same (an override equal to it is dropped).
     """
 
     family: str = attrs.field(converter=_norm_name)
@@ -179,12 +187,15 @@ class FullName:
     gnt: str = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        fnt = _check_part("family", self.family, self.family_icao)
-        gnt = _check_part("given", self.given, self.given_icao)
+        family_icao, fnt = _check_part("family", self.family, self.family_icao)
+        given_icao, gnt = _check_part("given", self.given, self.given_icao)
         if not (fnt or gnt):
             raise _fail("full_name", "family and given name are both empty")
-        object.__setattr__(self, "fnt", fnt)
-        object.__setattr__(self, "gnt", gnt)
+        set_ = object.__setattr__
+        set_(self, "family_icao", family_icao)
+        set_(self, "given_icao", given_icao)
+        set_(self, "fnt", fnt)
+        set_(self, "gnt", gnt)
 
     def __str__(self) -> str:
         # Vietnamese order: family name first.

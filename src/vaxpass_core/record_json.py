@@ -17,17 +17,13 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-import attrs
-
-from vaxpass_core.record import FullName, VaccinationRecord
+from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
 
 
 __all__ = ["FIELD_NAMES", "RecordFormatError", "record_from_json", "record_to_json"]
 
 #: The eleven keys a record object has, in the Decision's order.
-FIELD_NAMES: Final = tuple(
-    a.name for a in attrs.fields(VaccinationRecord) if a.name != "allow_unknown_codes"
-)
+FIELD_NAMES: Final = tuple(f.name for f in FIELDS)
 
 
 _FIELD_SET: Final = frozenset(FIELD_NAMES)
@@ -79,17 +75,15 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> Vaccina
 
 
 def record_to_json(record: VaccinationRecord) -> dict[str, Any]:
-    """The JSON object :func:`record_from_json` reads back to an equal record."""
+    """The JSON object :func:`record_from_json` reads back to an equal record
+    (``nationality`` None, "not stated", is ``null``)."""
+    out: dict[str, Any] = {name: getattr(record, name) for name in FIELD_NAMES}
     name = record.full_name
     full_name: dict[str, Any] = {"family": name.family, "given": name.given}
     if name.family_icao is not None:
         full_name["family_icao"] = name.family_icao
     if name.given_icao is not None:
         full_name["given_icao"] = name.given_icao
-    out: dict[str, Any] = {}
-    for field in FIELD_NAMES:
-        value = getattr(record, field)
-        out[field] = value if isinstance(value, int | str) else str(value)
     out["full_name"] = full_name
     out["date_of_birth"] = str(record.date_of_birth)
     out["vaccination_date"] = record.vaccination_date.isoformat()

@@ -16,6 +16,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousQR, QRNotFound
+from .hc1 import PREFIX
 
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def read_passport(image: Any) -> str:
     ``QRNotFound``) when there are several different ones; otherwise as
     :func:`read_qr`.
     """
-    passports = list(dict.fromkeys(t for t in read_qr(image) if t.startswith("HC1:")))
+    passports = list(dict.fromkeys(t for t in read_qr(image) if t.startswith(PREFIX)))
     if not passports:
         raise QRNotFound("no QR code holding an HC1: passport was found in the picture")
     if len(passports) > 1:

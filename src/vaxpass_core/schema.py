@@ -244,7 +244,6 @@ class _Compiler:
         self.functions.insert(0, main)
         source = "\n".join("\n".join(f) for f in self.functions) + "\n"
         exec(compile(source, f"<DCC schema {self.version}>", "exec"), self.ns)  # noqa: S102
-        self.ns["__source__"] = source
         return self.ns["_validate"]
 
     def resolve(self, ref: object, where: str) -> tuple[object, str]:

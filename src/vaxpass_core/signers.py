@@ -30,9 +30,8 @@ from .cose import (
     ES256,
     ES384,
     ES512,
-    KID_LENGTH,
-    MIN_RSA_BITS,
     PS256,
+    _check_fit,
     algorithm_for_key,
     kid_for_certificate,
 )
@@ -41,7 +40,6 @@ from .cose import (
 __all__ = [
     "ALG_NAMES",
     "FACILITY_ID_OID",
-    "KID_LENGTH",
     "DocumentSigner",
     "FacilitySigner",
     "PrivateKey",
@@ -76,14 +74,23 @@ def cose_alg(key: PrivateKey | PublicKey) -> int:
     """The COSE algorithm a key signs with: ES256/384/512 by curve, PS256 for RSA, EdDSA.
 
     :func:`vaxpass_core.cose.algorithm_for_key` picks the algorithm; a signer also refuses
-    Ed448 keys (:class:`TypeError`) and RSA keys below 2048 bits (:class:`ValueError`).
+    Ed448 keys (:class:`TypeError`). A key the algorithm does not fit (an unknown curve, RSA
+    below 2048 bits) raises :class:`~vaxpass_core.errors.AlgorithmError`, a
+    :class:`ValueError`, as signing with it would.
     """
     if not isinstance(key, PrivateKey | PublicKey):
         raise TypeError(f"unsupported key type {type(key).__name__}")
-    alg = algorithm_for_key(key)  # AlgorithmError (a ValueError) for an unknown curve
-    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        raise ValueError(f"RSA keys below {MIN_RSA_BITS} bits are refused")
+    alg = algorithm_for_key(key)
+    _check_fit(alg, key)  # the rule signing applies: said once, in cose
     return alg
+
+
+def validity_of(certificate: x509.Certificate) -> tuple[int, int]:
+    """A certificate's notBefore and notAfter as UTC epoch seconds."""
+    return (
+        int(certificate.not_valid_before_utc.timestamp()),
+        int(certificate.not_valid_after_utc.timestamp()),
+    )
 
 
 def facility_id_of(certificate: x509.Certificate) -> str | None:
@@ -140,10 +147,11 @@ class _Signer:
         if self.key.public_key().public_bytes(*_SPKI) != cert.public_key().public_bytes(*_SPKI):
             raise ValueError("the private key does not belong to the certificate")
         alg = cose_alg(self.key)
+        not_before, not_after = validity_of(cert)
         object.__setattr__(self, "kid", kid_of(cert))
         object.__setattr__(self, "alg", alg)
-        object.__setattr__(self, "not_before", int(cert.not_valid_before_utc.timestamp()))
-        object.__setattr__(self, "not_after", int(cert.not_valid_after_utc.timestamp()))
+        object.__setattr__(self, "not_before", not_before)
+        object.__setattr__(self, "not_after", not_after)
 
     @property
     def alg_name(self) -> str:

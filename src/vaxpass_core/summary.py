@@ -270,9 +270,9 @@ def _lines(result: VerificationResult) -> list[_Line]:
                 ("", "", "Thông tin dưới đây CHƯA được xác minh", "The data below is NOT verified")
             )
         lines.extend(line for line in (_name(dcc), _dob(dcc)) if line is not None)
-        record = result.unverified_record
-        if record is not None and record.nationality is not None:
-            lines.append(("Quốc tịch", "Nationality", record.nationality, record.nationality))
+        nationality = result.nationality  # field 3 travels in the facility attestation
+        if nationality is not None:
+            lines.append(("Quốc tịch", "Nationality", nationality, nationality))
         lines.extend(_events(dcc))
     claims = result.claims if isinstance(result.claims, Mapping) else {}
     exp = claims.get(CLAIM_EXP)

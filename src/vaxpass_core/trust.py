@@ -35,17 +35,20 @@ from ._certificates import (
     FacilityCertificate,
     FacilityRoot,
     SignerCertificate,
-    epoch,
 )
 from ._gateway import b64_field, parsed
+from ._time import epoch
 from .errors import FacilityExpired, FacilityRevoked, FacilityUnknown
 from .revocation import (
     PASSPORT_KINDS,
     REVOCATION_HASH_LENGTH,
     Revocation,
     RevocationKind,
+    country_code_uci_hash,
     revocation_entries,
     revocations_from_batch,
+    signature_hash,
+    uci_hash,
 )
 from .signers import DocumentSigner, FacilitySigner, kid_of
 
@@ -342,15 +345,19 @@ class TrustStore:
         With *kid* (the passport's Document Signer), entries scoped to another kid do not
         match; without it, every entry does.
         """
-        if not self._revokes_passports:  # most stores: skip building and hashing probes
+        if not self._revokes_passports:  # most stores: skip hashing probes
             return None
-        probes = [Revocation.uci(uci), Revocation.country_code_uci(country, uci)]
+        # Only the hashes: the keys of _revoked, with no Revocation built to carry them.
+        probes = [
+            (RevocationKind.UCI, uci_hash(uci)),
+            (RevocationKind.COUNTRYCODEUCI, country_code_uci_hash(country, uci)),
+        ]
         # A verifier asks about untrusted passports: a signature no rule covers (an unknown
         # alg, an odd-length ECDSA value) cannot be on a list, so it is simply not probed.
         with contextlib.suppress(ValueError):
-            probes.append(Revocation.signature(signature, alg))
+            probes.append((RevocationKind.SIGNATURE, signature_hash(signature, alg)))
         for probe in probes:
-            for entry in self._revoked.get((probe.kind, probe.value), ()):
+            for entry in self._revoked.get(probe, ()):
                 if kid is None or entry.kid is None or entry.kid == kid:
                     return entry
         return None

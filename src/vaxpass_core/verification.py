@@ -20,7 +20,8 @@ from . import cose, hc1, schema, valuesets
 from ._time import epoch_of
 from .base45 import b45decode
 from .cwt import decode_claims
-from .errors import Code, FacilityError, FacilityMismatch, SchemaError, VaxpassError
+from .dcc import certificate_id
+from .errors import Code, FacilityError, SchemaError, VaxpassError
 from .policy import Policy
 from .record import signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
@@ -28,7 +29,7 @@ from .trust import TrustStore
 
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
     from .cose import Sign1Message
@@ -167,6 +168,8 @@ def verify(
     if _facility_checked is not None and type(_facility_checked) is not bytes:
         raise TypeError("_facility_checked must be bytes or None")
     checked_at = epoch_of(now)
+    if type(text) is bytes and text.isascii():  # as a scanner hands it over
+        text = text.decode("ascii")
     if type(text) is str:
         passed = _verify_passing(text, trust, checked_at, policy, _facility_checked)
         if passed is not None:
@@ -317,10 +320,11 @@ def _verify_passing(
     if (
         trust.revokes_passports
         and trust.revoked(
-            uci=_uci(dcc, dcc_type) or "",
+            uci=certificate_id(dcc, dcc_type) or "",
             country=claims.issuer or "",
             signature=message.signature,
             alg=alg,
+            kid=kid,
         )
         is not None
     ):
@@ -345,11 +349,12 @@ def _verify_passing(
             if dcc_type != "v":
                 return None
             record_cbor = signed_form(dcc, nationality=embedded.nationality)
-            if record_cbor is None or _att.record_digest(record_cbor) != embedded.record_digest:
+            if record_cbor is None:
                 return None
             try:
+                _att.check_digest(embedded, record_cbor)
                 facilities = trust.check_facility(embedded.facility_kid, at=embedded.signed_at)
-            except FacilityError:
+            except FacilityError:  # FacilityMismatch among them
                 return None
             checks = _PASSED_CHECKS
 
@@ -381,6 +386,14 @@ def _verify_passing(
 # -- The general path. ---------------------------------------------------------------------------
 
 
+# The transport steps in order, each with the check it reports.
+_TRANSPORT: Final[tuple[tuple[str, Callable[[Any], Any]], ...]] = (
+    ("hc1.prefix", hc1.strip_prefix),
+    ("hc1.base45", b45decode),
+    ("hc1.zlib", hc1.decompress),
+)
+
+
 def _unpack(text: object, checks: list[Check]) -> bytes | None:
     """The three transport steps; None (with a failed check) when one fails."""
     if type(text) is not str and isinstance(text, bytes | bytearray | memoryview):
@@ -391,24 +404,15 @@ def _unpack(text: object, checks: list[Check]) -> bytes | None:
             return None
     if not isinstance(text, str):
         raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
-    try:
-        body = hc1.strip_prefix(text)
-    except VaxpassError as exc:
-        checks.append(_failed("hc1.prefix", exc))
-        return None
-    checks.append(_PASSED["hc1.prefix"])
-    try:
-        packed = b45decode(body)
-    except VaxpassError as exc:
-        checks.append(_failed("hc1.base45", exc))
-        return None
-    checks.append(_PASSED["hc1.base45"])
-    try:
-        cose_bytes = hc1.decompress(packed)
-    except VaxpassError as exc:
-        checks.append(_failed("hc1.zlib", exc))
-        return None
-    checks.append(_PASSED["hc1.zlib"])
+    data: Any = text
+    for name, step in _TRANSPORT:
+        try:
+            data = step(data)
+        except VaxpassError as exc:
+            checks.append(_failed(name, exc))
+            return None
+        checks.append(_PASSED[name])
+    cose_bytes: bytes = data
     return cose_bytes
 
 
@@ -638,14 +642,16 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         )
         return
     try:
-        if run.facility_checked is not None and run.facility_checked == raw:
-            # The caller verified this very signature a moment ago (issue()'s self-check).
-            if _att.record_digest(record_cbor) != embedded.record_digest:
-                raise FacilityMismatch(
-                    "the facility attested a different record than the passport holds"
-                )
-        else:
-            _att.verify_embedded(embedded, record_cbor, facilities)
+        _att.check_digest(embedded, record_cbor)
+        # Unless the caller verified this very signature a moment ago (issue()'s self-check).
+        if run.facility_checked != raw:
+            _att.verify_signature(
+                kid=embedded.facility_kid,
+                signed_at=embedded.signed_at,
+                record_cbor=record_cbor,
+                signature=embedded.signature,
+                facilities=facilities,
+            )
     except VaxpassError as exc:
         checks.append(_failed("facility.signature", exc))
     else:
@@ -672,23 +678,15 @@ def _check_revocation(run: _Run, message: Sign1Message, claims: Claims | None) -
     if not run.trust.revokes_passports:  # the common case: nothing could match
         checks.append(_PASSED["revocation"])
         return
-    uci = _uci(claims.hcert, run.dcc_type) if run.schema_ok else None
+    uci = certificate_id(claims.hcert, run.dcc_type) if run.schema_ok else None
     # COUNTRYCODEUCI hashes the issuing country as the CWT iss claim states it.
     country = claims.issuer or ""
     alg = message.alg if message.alg is not None else 0
-    entry = run.trust.revoked(uci=uci or "", country=country, signature=message.signature, alg=alg)
+    # An entry scoped to one Document Signer (EU batches are per kid) revokes only its passports.
+    entry = run.trust.revoked(
+        uci=uci or "", country=country, signature=message.signature, alg=alg, kid=message.kid
+    )
     if entry is not None:
         checks.append(_failed("revocation", Code.REVOKED, f"revoked ({entry.kind})"))
     else:
         checks.append(_PASSED["revocation"])
-
-
-def _uci(dcc: Mapping[Any, Any], dcc_type: str | None) -> str | None:
-    if dcc_type is None:
-        return None
-    entries = dcc.get(dcc_type)
-    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
-        ci = entries[0].get("ci")
-        if isinstance(ci, str):
-            return ci
-    return None

@@ -62,11 +62,6 @@ def run_cli() -> Run:
     return run
 
 
-@pytest.fixture
-def now_iso() -> str:
-    return NOW
-
-
 @pytest.fixture(scope="session")
 def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "pki"

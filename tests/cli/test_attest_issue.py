@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 
 import vaxpass_core as vp
+from tests._helpers import NOW as TEST_NOW
 from vaxpass_core.attestation import Attestation
 from vaxpass_core.cli.pki_files import load_pki_dir
 from vaxpass_core.errors import InvalidRecord
@@ -25,12 +25,11 @@ if TYPE_CHECKING:
     from click.testing import Result
 
 NOW = "2026-06-01T12:00:00Z"
-WHEN = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def _verify(text: str, pki_dir: Path) -> vp.VerificationResult:
     trust = load_pki_dir(pki_dir).trust
-    return vp.verify(text, trust=trust, now=WHEN, policy=vp.Policy.vietnam())
+    return vp.verify(text, trust=trust, now=TEST_NOW, policy=vp.Policy.vietnam())
 
 
 def test_attest_then_issue_from_base64(

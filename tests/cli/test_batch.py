@@ -22,6 +22,7 @@ import attrs
 import pytest
 
 import vaxpass_core as vp
+from tests._helpers import NOW
 from vaxpass_core import uvci, valuesets
 from vaxpass_core.batch import (
     REJECT_JSON,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PKI = make_pki(seed=0)
 FACILITY_IDS = [f.facility_id for f in PKI.facilities]
 _GIVEN = ("Văn An", "Thị Bảo Ngọc", "Đức Huy", "Thị Hồng Nhung", "Quốc Trưởng", "Ưng Hoàng Phúc")

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaxpass_core import cose, hc1
+from vaxpass_core import cose, cwt, hc1
 from vaxpass_core.base45 import b45encode
 from vaxpass_core.cli.inspection import inspect_text
 from vaxpass_core.cli.pki_files import load_pki_dir
+from vaxpass_core.record import sample
 
 
 if TYPE_CHECKING:
@@ -38,13 +39,32 @@ def test_every_layer_of_a_passport(
     assert layers["claims"]["iss"] == "VN"
     assert layers["claims"]["iat"] == "2026-06-01T12:00:00Z"
     assert layers["claims"]["exp"] == "2027-06-01T12:00:00Z"
-    assert layers["dcc"]["ver"] == "1.3.0"
+    assert layers["dcc"]["dcc"]["ver"] == "1.3.0"
     assert layers["attestation"]["facility_kid"] == pki.facilities[0].kid.hex()
     assert layers["attestation"]["nationality"] == "VN"
     assert report["error"] is None
     text = cli("inspect", passport).stdout
     for heading in ("PREFIX", "BASE45", "ZLIB", "COSE", "CLAIMS", "DCC", "ATTESTATION"):
         assert f"\n{heading}\n" in "\n" + text
+
+
+def test_a_dcc_with_its_own_layer_key(pki_dir: Path, cli: Callable[..., Result]) -> None:
+    # A hostile DCC may hold a "layer" key: it must not rename its layer, be lost, or crash.
+    signer = load_pki_dir(pki_dir).document_signer
+    dcc = {**sample().to_dcc(country="VN", issuer=signer.issuer_name), "layer": 5}
+    payload = cwt.encode_claims(dcc=dcc, issuer="VN", issued_at=1780000000, expires_at=1790000000)
+    text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
+    result = cli("inspect", text, "--json")
+    assert result.exit_code == 0, result.output
+    layers = json.loads(result.stdout)["layers"]
+    names = [layer["layer"] for layer in layers]
+    assert names == ["prefix", "base45", "zlib", "cose", "claims", "dcc", "attestation"]
+    assert layers[5]["dcc"]["ver"] == "1.3.0"
+    assert layers[5]["dcc"]["layer"] == 5
+    result = cli("inspect", text)
+    assert result.exit_code == 0, result.output
+    assert "\nDCC\n" in result.stdout
+    assert '"layer": 5' in result.stdout  # the text output shows the DCC whole
 
 
 def test_deflated_and_unattested(pki_dir: Path, passport: str) -> None:

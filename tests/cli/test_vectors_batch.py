@@ -1,12 +1,13 @@
-"""``vaxpass vectors`` (writing, against a stub generator) and ``vaxpass issue-batch``."""
+"""``vaxpass vectors`` (exact bytes, unsafe paths, refused directories), ``vaxpass issue-batch``."""
 
 from __future__ import annotations
 
 import json
-import sys
-import types
 from typing import TYPE_CHECKING
 
+import pytest
+
+from vaxpass_core.cli._common import InputError, require_empty_dir
 from vaxpass_core.record import sample
 from vaxpass_core.record_json import record_to_json
 
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    import pytest
     from click.testing import Result
 
 NOW = "2026-06-01T12:00:00Z"
@@ -36,20 +36,32 @@ def test_vectors_are_the_generators_exact_bytes(tmp_path: Path, cli: Callable[..
     assert json.loads(result.stdout)["count"] == len(expected)
 
 
-def test_vectors_refuse_unsafe_paths_and_a_missing_generator(
+def test_vectors_refuse_unsafe_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Result]
 ) -> None:
-    module = types.ModuleType("vaxpass_core.testing.vectors")
-    module.generate = lambda seed=0: iter([("../escape.json", {})])  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "vaxpass_core.testing.vectors", module)
+    from vaxpass_core.testing import vectors
+
+    monkeypatch.setattr(vectors, "generate", lambda seed=0: iter([("../escape.json", {})]))
     result = cli("vectors", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "unsafe path" in result.stderr
     assert not (tmp_path / "escape.json").exists()
-    monkeypatch.setitem(sys.modules, "vaxpass_core.testing.vectors", None)  # import fails
-    result = cli("vectors", str(tmp_path / "out2"))
+
+
+def test_vectors_refuse_a_file_or_a_full_directory(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    (tmp_path / "file").write_text("x")
+    assert cli("vectors", str(tmp_path / "file")).exit_code == 2  # click refuses a regular file
+    # ... and the shared guard anything else that is not a directory (a FIFO, a device)
+    with pytest.raises(InputError, match="exists and is not a directory"):
+        require_empty_dir(tmp_path / "file", force=True)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    result = cli("vectors", str(tmp_path / "full"))
     assert result.exit_code == 2
-    assert "not available" in result.stderr
+    assert "is not empty; pass --force" in result.stderr
+    assert (tmp_path / "full" / "x").read_text() == "x"
 
 
 def _lines(tmp_path: Path) -> Path:

@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives import serialization
 
 import vaxpass_core as vp
 from vaxpass_core import cose, cwt, hc1, scan
-from vaxpass_core.cli import cmd_verify
 from vaxpass_core.cli.pki_files import load_pki_dir
 from vaxpass_core.qr import qr_png
 from vaxpass_core.record import sample
@@ -35,7 +34,7 @@ def test_valid_passport_from_text_file_and_stdin(
     result = cli("verify", passport, *pki)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Verification: VALID")
-    assert "HỢP LỆ / VALID" in result.stdout  # the bilingual summary, when the library has it
+    assert "HỢP LỆ / VALID" in result.stdout  # the library's bilingual summary
     (tmp_path / "p.txt").write_text(passport + "\n")
     assert cli("verify", str(tmp_path / "p.txt"), *pki).exit_code == 0
     assert cli("verify", "-", *pki, stdin=passport + "\n").exit_code == 0
@@ -153,13 +152,13 @@ def test_missing_files_and_colour(pki_dir: Path, passport: str, cli: Callable[..
     assert "\x1b[" not in cli("--no-color", "verify", passport, *base, color=True).stdout
 
 
-def test_summary_is_optional() -> None:
-    class Bare:
-        pass
-
-    class Broken:
-        def summary(self) -> str:
-            raise RuntimeError
-
-    assert cmd_verify._summary(Bare()) is None
-    assert cmd_verify._summary(Broken()) is None
+def test_the_summary_is_always_printed(
+    pki_dir: Path, passport: str, cli: Callable[..., Result]
+) -> None:
+    # result.summary() always has a verdict line, so an invalid passport gets one too.
+    base = ("verify", passport, "--pki", str(pki_dir), "--now", "2028-01-01")
+    result = cli(*base)
+    assert result.exit_code == 1
+    assert "\nKHÔNG HỢP LỆ / INVALID\n" in result.stdout
+    report = json.loads(cli(*base, "--json").stdout)
+    assert report["summary"].startswith("KHÔNG HỢP LỆ / INVALID")

@@ -1,33 +1,25 @@
-"""The EU dgc-testdata cases, loaded once for every conformance test that wants them."""
+"""The EU dgc-testdata cases, for every conformance test that wants them."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests._helpers import vector_cases
+
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Mapping
 
 #: The data set holds 154 cases; a shorter read is a bug in the loader, not in the data.
 DGC_CASES = 154
 
 
-def load_dgc_cases(data: Path) -> list[tuple[str, dict[str, Any]]]:
-    """``(path relative to dgc-testdata, case)`` for every file with EXPECTEDRESULTS, sorted."""
-    base = data / "dgc-testdata"
-    cases = []
-    for path in sorted(base.rglob("*.json")):
-        case = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(case, dict) and "EXPECTEDRESULTS" in case:
-            cases.append((path.relative_to(base).as_posix(), case))
-    return cases
-
-
 @pytest.fixture(scope="session")
-def dgc_cases(shared_data: Path) -> list[tuple[str, dict[str, Any]]]:
-    cases = load_dgc_cases(shared_data)
+def dgc_cases(dgc_testdata: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """``(path relative to dgc-testdata, case)`` for every file with EXPECTEDRESULTS, sorted:
+    the session's one read of the data (:func:`dgc_testdata`), filtered."""
+    cases = vector_cases(dgc_testdata)
     assert len(cases) == DGC_CASES
     return cases

@@ -25,11 +25,8 @@ of disagreements changes in either direction.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import cbor2
 import pytest
 from cryptography import x509
 
@@ -41,6 +38,7 @@ from vaxpass_core.errors import (
     MalformedCOSE,
     VaxpassError,
 )
+from vaxpass_core.testing._vector_check import _plain, _reference_cbor
 
 
 if TYPE_CHECKING:
@@ -59,36 +57,12 @@ REVIEWED: dict[tuple[str, str], str] = {
 STEPS = ("unprefix", "base45", "zlib", "chain", "cbor", "verify", "json")
 
 
-def _cases(testdata: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """The cases that make claims (EXPECTEDRESULTS), by name."""
-    return [(name, case) for name, case in testdata.items() if "EXPECTEDRESULTS" in case]
-
-
 def _code(fn: Callable[[], object]) -> str | None:
     try:
         fn()
     except VaxpassError as exc:
         return exc.code.value
     return None
-
-
-def _plain(value: Any) -> Any:
-    """A CBOR value as JSON sees it, for comparing decoded payloads."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.datetime):  # cbor2's reading of tag 0
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, cbor2.CBORTag) and value.tag == 0:
-        return value.value
-    return value
-
-
-def _reference_cbor(hexdata: str) -> Any:
-    # The file's own CBOR is reference data: read it with plain cbor2, lenient
-    # (CO28's is an indefinite-length map, which the codec refuses on input).
-    return _plain(cbor2.loads(bytes.fromhex(hexdata)))
 
 
 def _check(name: str, case: dict[str, Any], step: str) -> bool | None:
@@ -115,6 +89,8 @@ def _check(name: str, case: dict[str, Any], step: str) -> bool | None:
         if exp["EXPECTEDDECODE"]:
             payload = cose.decode_sign1(bytes.fromhex(case["COSE"])).payload
             claims = cwt.decode_claims(payload)
+            # The file's CBOR is reference data, read leniently (CO28's is an
+            # indefinite-length map, which the codec refuses on input).
             expected = _reference_cbor(case["CBOR"])
             # The CBOR field holds the whole claims set in some files, the DCC in most.
             return expected in (_plain(claims.claims), _plain(claims.hcert))
@@ -145,13 +121,6 @@ def _verifies(case: dict[str, Any]) -> bool:
     return True
 
 
-@pytest.fixture(scope="module")
-def cases(dgc_testdata: Mapping[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    found = _cases(dgc_testdata)
-    assert len(found) > 100  # the data set holds 154 cases; a short read is a bug
-    return found
-
-
 def tally(cases: list[tuple[str, dict[str, Any]]]) -> dict[str, tuple[int, int]]:
     """Step -> (agreed, checked); ``python tests/conformance/test_codec_dgc.py`` prints it."""
     out: dict[str, tuple[int, int]] = {}
@@ -163,10 +132,10 @@ def tally(cases: list[tuple[str, dict[str, Any]]]) -> dict[str, tuple[int, int]]
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_step(cases: list[tuple[str, dict[str, Any]]], step: str) -> None:
+def test_step(dgc_cases: list[tuple[str, dict[str, Any]]], step: str) -> None:
     checked = 0
     disagreements: set[tuple[str, str]] = set()
-    for name, case in cases:
+    for name, case in dgc_cases:
         agreed = _check(name, case, step)
         if agreed is None:
             continue
@@ -178,9 +147,11 @@ def test_step(cases: list[tuple[str, dict[str, Any]]], step: str) -> None:
     assert disagreements == reviewed, f"{step}: {len(disagreements)} of {checked} disagree"
 
 
-def test_failure_cases_fail_with_their_codes(cases: list[tuple[str, dict[str, Any]]]) -> None:
+def test_failure_cases_fail_with_their_codes(
+    dgc_cases: list[tuple[str, dict[str, Any]]],
+) -> None:
     # The negative cases by name, so that a change in the data set shows.
-    by_name = dict(cases)
+    by_name = dict(dgc_cases)
     assert _code(lambda: hc1.strip_prefix(by_name["common/2DCode/raw/H1.json"]["PREFIX"])) == (
         "hc1.prefix"
     )
@@ -198,11 +169,11 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/conftest.py
-    from conftest import load_dgc_testdata  # type: ignore[import-not-found, unused-ignore]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout, for tests/
+    from tests._helpers import load_dgc_testdata, vector_cases
 
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[3] / "shared" / "data"
-    all_cases = _cases(load_dgc_testdata(root))
+    all_cases = vector_cases(load_dgc_testdata(root))
     agreed_total = checked_total = 0
     for step, (agreed, checked) in tally(all_cases).items():
         agreed_total += agreed

@@ -2,13 +2,16 @@
 
 Each case is verified as a border app would: a trust store holding only the case's
 ``TESTCTX.CERTIFICATE`` and ``now`` = ``TESTCTX.VALIDATIONCLOCK`` (naive times are UTC).
-Each ``EXPECTEDRESULTS`` flag speaks of some of verify's checks (:data:`FLAGS`): a true flag
+Each flag is judged as the library's own checker, ``vaxpass_core.testing.vectors.check()``,
+judges it: a flag speaks of some of verify's checks (``vectors.FLAG_CHECKS``); a true flag
 agrees when all of them PASSED, a false one when one of them FAILED or was SKIPPED because a
 check it depends on FAILED (CBO2: a broken CWT cannot be verified); a check skipped for
-no failure (it does not apply) is not the failure the flag predicts. ``EXPECTEDVALIDJSON``
-agrees when the DCC verify decoded equals the file's JSON. An absent flag is not tested.
+no failure (it does not apply) is not the failure the flag predicts. ``EXPECTEDDECODE``
+also needs the decoded payload to equal the file's ``CBOR``, and ``EXPECTEDVALIDJSON`` the
+DCC verify decoded to equal the file's JSON. An absent flag is not tested.
 
-The transport flags are judged on ``PREFIX``; the others on the file's ``COSE`` when it
+What this test adds to ``check()``: the transport flags and the JSON are judged on
+``PREFIX`` (as ``check()`` judges every flag); the others on the file's ``COSE`` when it
 has one (the README: "Data from input in COSE can be cryptographically verified"), else
 on ``PREFIX``. Flags about producing data or reading pictures (``EXPECTEDENCODE``,
 ``EXPECTEDVALIDOBJECT``, ``EXPECTEDPICTUREDECODE``) are not verify's, and the codec-level
@@ -19,42 +22,27 @@ comparisons of intermediate forms are ``test_codec_dgc.py``'s.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import cbor2
 import pytest
 
 import vaxpass_core as vp
 from vaxpass_core import hc1, verification
 from vaxpass_core._time import epoch_of
-from vaxpass_core.result import Check, Status
+from vaxpass_core.testing import vectors
+from vaxpass_core.testing._vector_check import _clock, _observe, _trust
+from vaxpass_core.testing._vector_format import TRANSPORT
 from vaxpass_core.verification import DEFAULT_POLICY
 
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-
-#: The flag -> the checks it speaks of.
-FLAGS: dict[str, tuple[str, ...]] = {
-    "EXPECTEDUNPREFIX": ("hc1.prefix",),
-    "EXPECTEDB45DECODE": ("hc1.base45",),
-    "EXPECTEDCOMPRESSION": ("hc1.zlib",),
-    "EXPECTEDDECODE": ("cose.structure", "cwt.claims"),
-    "EXPECTEDVERIFY": ("cose.algorithm", "key.known", "signature"),
-    # "Valid when verifying at VALIDATIONCLOCK": the CWT's iat and exp, and the signer
-    # certificate valid at that moment and covering iat..exp (DESIGN.md; hcert spec 3.3.1).
-    # The data agrees: key.validity passes in all 88 true cases and fails in both false ones.
-    "EXPECTEDEXPIRATIONCHECK": ("key.validity", "time.issued", "time.expiry"),
-    "EXPECTEDKEYUSAGE": ("key.usage",),
-    "EXPECTEDSCHEMAVALIDATION": ("dcc.schema",),
-}
-TRANSPORT = frozenset({"EXPECTEDUNPREFIX", "EXPECTEDB45DECODE", "EXPECTEDCOMPRESSION"})
+#: The flags verify() speaks to (each stands for the checks :data:`vectors.FLAG_CHECKS`
+#: names). Not EXPECTEDPICTUREDECODE (reading a picture is not verify's) nor Viet Nam's
+#: EXPECTEDFACILITY, which no EU file has.
+FLAGS = frozenset(vectors.FLAG_CHECKS) - {"EXPECTEDPICTUREDECODE", "EXPECTEDFACILITY"}
 JSON_FLAG = "EXPECTEDVALIDJSON"
+#: Judged on PREFIX: the transport steps, and the JSON of what a scanner reads.
+ON_PREFIX = frozenset({*TRANSPORT, JSON_FLAG})
 
 #: (case, flag) -> why verify and the file disagree, after review.
 REVIEWED: dict[tuple[str, str], str] = {
@@ -65,59 +53,17 @@ REVIEWED: dict[tuple[str, str], str] = {
     ),
 }
 
-_CLOCK = re.compile(
-    r"(?P<base>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(?P<frac>\d{1,9}))?"
-    r"(?P<tz>Z|[+-]\d\d:?\d\d)?"
-)
-
-
-def parse_clock(text: str) -> dt.datetime:
-    """VALIDATIONCLOCK: ISO 8601 with or without zone (naive is UTC), up to 9 digits."""
-    match = _CLOCK.fullmatch(text)
-    if match is None:
-        raise ValueError(f"not a VALIDATIONCLOCK: {text!r}")
-    when = dt.datetime.fromisoformat(match["base"])
-    micros = int((match["frac"] or "0").ljust(6, "0")[:6])  # nanoseconds are truncated
-    when = when.replace(microsecond=micros)
-    tz = match["tz"]
-    if tz is None or tz == "Z":
-        return when.replace(tzinfo=dt.UTC)
-    sign = 1 if tz[0] == "+" else -1
-    digits = tz[1:].replace(":", "")
-    offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return when.replace(tzinfo=dt.timezone(sign * offset))
-
-
-def _plain(value: Any) -> Any:
-    """A decoded CBOR value as JSON holds it, for comparing with the file's JSON."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.datetime):  # tag 0 read as a datetime
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, cbor2.CBORTag) and value.tag == 0:
-        return value.value
-    return value
-
-
-def _failed_because(result: vp.VerificationResult, check: Check) -> bool:
-    """The check failed, or was skipped because one it depends on failed."""
-    while check.status is Status.SKIPPED and check.depends_on is not None:
-        check = result.check(check.depends_on)
-    return check.status is Status.FAILED
-
 
 class Case:
-    """One file, verified once or twice (its PREFIX, and its COSE when it has one)."""
+    """One file, verified once or twice (its PREFIX, and its COSE when it has one), each
+    flag judged as :func:`vaxpass_core.testing.vectors.check` judges it."""
 
     def __init__(self, name: str, data: dict[str, Any]) -> None:
         self.name = name
+        self.data = data
         self.expected: dict[str, bool] = data["EXPECTEDRESULTS"]
         ctx = data["TESTCTX"]
-        trust = vp.TrustStore.from_certificates([base64.b64decode(ctx["CERTIFICATE"])])
-        now = parse_clock(ctx["VALIDATIONCLOCK"])
-        self.json = data.get("JSON")
+        trust, now = _trust(ctx), _clock(ctx)
         self.prefix = vp.verify(data["PREFIX"], trust=trust, now=now)
         cose = data.get("COSE")
         self.cose = (
@@ -127,18 +73,12 @@ class Case:
         )
 
     def agrees(self, flag: str) -> bool:
-        expected = self.expected[flag]
-        if flag == JSON_FLAG:
-            decoded = self.prefix.dcc
-            return (decoded is not None and _plain(decoded) == self.json) == expected
-        result = self.prefix if flag in TRANSPORT else self.cose
-        checks = [result.check(name) for name in FLAGS[flag]]
-        if expected:
-            return all(c.status is Status.PASSED for c in checks)
-        return any(_failed_because(result, c) for c in checks)
+        result = self.prefix if flag in ON_PREFIX else self.cose
+        observed, _ = _observe(flag, self.data, result, read_pictures=False)
+        return observed is bool(self.expected[flag])
 
     def flags(self) -> list[str]:
-        return [f for f in self.expected if f in FLAGS or f == JSON_FLAG]
+        return [f for f in self.expected if f in FLAGS]
 
 
 def run_all(cases: list[tuple[str, dict[str, Any]]]) -> tuple[int, int, set[tuple[str, str]]]:
@@ -168,12 +108,28 @@ def test_every_flag_matches_but_the_reviewed(outcome: tuple[int, int, set[Any]])
     assert matched == total - len(REVIEWED)
 
 
+def test_the_library_checker_agrees(
+    dgc_cases: list[tuple[str, dict[str, Any]]], outcome: tuple[int, int, set[Any]]
+) -> None:
+    # vectors.check() judges every flag on PREFIX, with Viet Nam's policy (it only decides
+    # EXPECTEDFACILITY, which no EU file has): on these files it disagrees exactly where
+    # this test does, and can check every file.
+    report = vectors.check(dgc_cases, read_pictures=False)
+    assert [v.path for v in report.vectors] == [name for name, _ in dgc_cases]
+    assert all(v.error is None for v in report.vectors)
+    found = {(v.path, f.flag) for v in report.vectors for f in v.disagreements}
+    assert found == outcome[2] == set(REVIEWED)
+    agree = len(dgc_cases) - len({name for name, _ in REVIEWED})
+    assert report.summary().startswith(f"{agree}/{len(dgc_cases)} vectors agree")
+
+
 def test_every_verify_flag_is_tested(dgc_cases: list[tuple[str, dict[str, Any]]]) -> None:
     # A flag this mapping does not know would silently go untested.
-    known = {*FLAGS, JSON_FLAG, "EXPECTEDENCODE", "EXPECTEDVALIDOBJECT", "EXPECTEDPICTUREDECODE"}
+    known = {*FLAGS, "EXPECTEDENCODE", "EXPECTEDVALIDOBJECT", "EXPECTEDPICTUREDECODE"}
     seen = {flag for _, data in dgc_cases for flag in data["EXPECTEDRESULTS"]}
     assert seen <= known, seen - known
-    assert {*FLAGS, JSON_FLAG} <= seen
+    assert seen >= FLAGS
+    assert JSON_FLAG in FLAGS
 
 
 def test_the_negative_cases_fail_where_the_spec_says(
@@ -214,8 +170,7 @@ def test_the_fast_path_agrees_with_the_general_path(
     answered = 0
     for name, data in dgc_cases:
         ctx = data["TESTCTX"]
-        trust = vp.TrustStore.from_certificates([base64.b64decode(ctx["CERTIFICATE"])])
-        at = epoch_of(parse_clock(ctx["VALIDATIONCLOCK"]))
+        trust, at = _trust(ctx), epoch_of(_clock(ctx))
         texts = [data["PREFIX"]]
         if data.get("COSE"):
             texts.append(hc1.encode(bytes.fromhex(data["COSE"])))
@@ -243,7 +198,8 @@ def test_the_fast_path_agrees_with_the_general_path(
     ],
 )
 def test_validation_clocks_parse(text: str, expected: dt.datetime) -> None:
-    assert parse_clock(text) == expected
+    # The EU's clocks as the library's checker reads them: naive is UTC, nanoseconds cut.
+    assert _clock({"VALIDATIONCLOCK": text}) == expected
 
 
 if __name__ == "__main__":
@@ -251,10 +207,11 @@ if __name__ == "__main__":
     from collections import Counter
     from pathlib import Path
 
-    from conftest import load_dgc_cases  # type: ignore[import-not-found, unused-ignore]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout, for tests/
+    from tests._helpers import load_dgc_testdata, vector_cases
 
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[3] / "shared" / "data"
-    all_cases = load_dgc_cases(root)
+    all_cases = vector_cases(load_dgc_testdata(root))
     per_flag: Counter[str] = Counter()
     agreed: Counter[str] = Counter()
     for case_name, case_data in all_cases:

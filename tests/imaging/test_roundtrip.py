@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests._helpers import NOW, sample_passport
 from vaxpass_core import qr
 
 
@@ -157,21 +157,12 @@ def test_bigger_damage_is_really_damage() -> None:
 
 @pytest.fixture(scope="module")
 def passports() -> dict[str, Any]:
-    import vaxpass_core as vp
-    from vaxpass_core.record import sample
     from vaxpass_core.testing import pki
 
     keys = pki(seed=0)
-    attestation = vp.attest(sample(), facility=keys.facilities[0], now=PASSPORT_DAY)
     signers = {"ES256": keys.document_signer, "PS256": keys.document_signer_ps256}
-    issued: dict[str, Any] = {
-        alg: vp.issue(attestation, issuer=signer, trust=keys.trust, now=PASSPORT_DAY)
-        for alg, signer in signers.items()
-    }
+    issued: dict[str, Any] = {alg: sample_passport(signer) for alg, signer in signers.items()}
     return issued | {"trust": keys.trust}
-
-
-PASSPORT_DAY = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("error", LEVELS)
@@ -187,5 +178,5 @@ def test_issued_passport_through_a_photo_verifies(
     picture = photo(Image.open(io.BytesIO(qr.qr_png(symbol))).convert("L"))
     text = scan.read_passport(picture)
     assert text == passport.qr_text
-    result = vp.verify(text, trust=passports["trust"], now=PASSPORT_DAY)
+    result = vp.verify(text, trust=passports["trust"], now=NOW)
     assert result.ok, result.failures

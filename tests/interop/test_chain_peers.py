@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from .conftest import Peer
 
 
+# The real clock, not the fixed test clock: python-cwt's cwt.decode ("cwt-claims") checks
+# exp and nbf against datetime.now() and cannot be given another time, so a passport issued
+# at a fixed date would fail there once that date is 12 months past.
 NOW = datetime.now(UTC).replace(microsecond=0)
 PKI = make_pki(
     seed=7,

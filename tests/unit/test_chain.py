@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 import vaxpass_core as vp
+from tests._helpers import NOW, sample_passport, signed
 from vaxpass_core import cose, cwt, hc1, uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM, Attestation
 from vaxpass_core.chain import add_months
@@ -18,21 +19,20 @@ from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
 
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PKI = make_pki(seed=0)
 SIGNERS = {"ES256": PKI.document_signer, "PS256": PKI.document_signer_ps256}
 
 
 def _issue(signer: str = "ES256", record: vp.VaccinationRecord | None = None) -> vp.Passport:
-    att = vp.attest(record or sample(), facility=PKI.facilities[0], now=NOW - timedelta(days=1))
+    if record is None:
+        return sample_passport(SIGNERS[signer], attested_at=NOW - timedelta(days=1))
+    att = vp.attest(record, facility=PKI.facilities[0], now=NOW - timedelta(days=1))
     return vp.issue(att, issuer=SIGNERS[signer], trust=PKI.trust, now=NOW)
 
 
 def _sign(claims: dict[int, Any], signer: vp.DocumentSigner | None = None) -> str:
     """A passport made by hand from raw claims, for breaking the chain on purpose."""
-    signer = signer or PKI.document_signer
-    payload = vp._cbor.dumps(claims)
-    return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
+    return signed(vp._cbor.dumps(claims), signer or PKI.document_signer)
 
 
 def _claims(passport: vp.Passport) -> dict[int, Any]:

@@ -225,6 +225,8 @@ def test_small_rsa_and_unsupported_keys_are_refused() -> None:
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     with pytest.raises(AlgorithmError):
         cose.sign1(PAYLOAD, key=small, kid=KID)
+    with pytest.raises(AlgorithmError, match="1024 bits is too small for PS256 \\(at least 2048"):
+        cose.sign1(PAYLOAD, key=small, kid=KID, alg=cose.PS256)
     with pytest.raises(AlgorithmError):
         cose.algorithm_for_key(ec.generate_private_key(ec.SECP224R1()))
     with pytest.raises(AlgorithmError):
@@ -234,6 +236,10 @@ def test_small_rsa_and_unsupported_keys_are_refused() -> None:
 def test_algorithm_for_public_keys(keys: dict[int, Any]) -> None:
     for alg, key in keys.items():
         assert cose.algorithm_for_key(key.public_key()) == alg
+    # the curve decides, by its exact type: one look-up
+    assert cose._curve_alg(ec.SECP384R1()) == cose.ES384
+    with pytest.raises(AlgorithmError, match="secp256k1"):
+        cose._curve_alg(ec.SECP256K1())
 
 
 def test_kid_for_certificate(keys: dict[int, Any]) -> None:

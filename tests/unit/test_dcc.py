@@ -92,6 +92,8 @@ def test_partial_date_of_birth_and_names() -> None:
         {"issuer": ISSUER, "country": "vn"},
         {"issuer": ISSUER, "country": "ZZ"},
         {"issuer": ISSUER, "version": "1.3"},
+        {"issuer": ISSUER, "version": "01.3.0"},  # not a version schema_version_for accepts
+        {"issuer": ISSUER, "version": "2.0.0"},  # no shipped schema of major version 2
     ],
 )
 def test_to_dcc_context_errors(kwargs: dict[str, Any]) -> None:
@@ -223,3 +225,15 @@ def test_viet_nams_official_test_passport_round_trips(vn_passport: str) -> None:
     assert record.full_name == FullName("Nguyễn", "Bảo Duy")
     assert record.unknown_codes() == ()  # J07BX03 is deprecated, but still in the value set
     assert record.to_dcc(country="VN", issuer=official["v"][0]["is"]) == official
+
+
+def test_certificate_id() -> None:
+    dcc_v = rec.sample().to_dcc(issuer=ISSUER)
+    assert dcc.certificate_id(dcc_v) == rec.sample().certificate_id
+    assert dcc.certificate_id(dcc_v, "v") == rec.sample().certificate_id
+    assert dcc.certificate_id(dcc_v, "t") is None
+    test_dcc = {"t": [{"ci": "URN:UVCI:01:VN:T1#S"}]}
+    assert dcc.certificate_id(test_dcc) == "URN:UVCI:01:VN:T1#S"
+    odds: list[dict[str, Any]] = [{}, {"v": []}, {"v": ["x"]}, {"v": [{"ci": 5}]}, {"r": [{}]}]
+    for odd in odds:
+        assert dcc.certificate_id(odd) is None

@@ -94,6 +94,22 @@ def test_explicit_icao_forms() -> None:
     assert name != FullName("Иванов", "Иван", family_icao="IVANOFF", given_icao="IVAN")
 
 
+def test_an_icao_override_equal_to_the_computed_form_is_dropped() -> None:
+    # One name, one value and one signed form, whether or not its issuer wrote the override.
+    plain = FullName("Nguyễn", "Văn An")
+    redundant = FullName("Nguyễn", "Văn An", family_icao="NGUYEN", given_icao="VAN<AN")
+    assert redundant == plain
+    assert (redundant.family_icao, redundant.given_icao) == (None, None)
+    record = make(full_name=redundant)
+    assert record.to_cbor() == make(full_name=plain).to_cbor()
+    # A different one stays, and so does one for a script ICAO 9303 does not cover.
+    other = FullName("Nguyễn", "Văn An", family_icao="NGUYEN<X")
+    assert (other.family_icao, other.fnt) == ("NGUYEN<X", "NGUYEN<X")
+    assert FullName("山田", "", family_icao="YAMADA").family_icao == "YAMADA"
+    with pytest.raises(InvalidRecord, match="ICAO 9303"):
+        FullName("山田", "")
+
+
 def _rejects(match: str, **changes: Any) -> InvalidRecord:
     with pytest.raises(InvalidRecord, match=match) as info:
         make(**changes)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given
 
 from vaxpass_core.errors import InvalidRecord
-from vaxpass_core.record import sample
+from vaxpass_core.record import VaccinationRecord, sample
 from vaxpass_core.record_json import (
     FIELD_NAMES,
     RecordFormatError,
     record_from_json,
     record_to_json,
 )
+from vaxpass_core.testing import strategies as vst
 
 
 def test_the_input_object_is_left_alone() -> None:
@@ -54,3 +58,15 @@ def test_every_value_is_still_validated(field: str) -> None:
     data[field] = [] if field != "nationality" else "XX"
     with pytest.raises((RecordFormatError, InvalidRecord)):
         record_from_json(data)
+
+
+@given(vst.records())
+def test_record_to_json_reads_back_to_an_equal_record(record: VaccinationRecord) -> None:
+    assert record_from_json(record_to_json(record)) == record
+
+
+def test_a_record_without_nationality_round_trips_as_null() -> None:
+    record = attrs.evolve(sample(), nationality=None)
+    data = record_to_json(record)
+    assert data["nationality"] is None
+    assert record_from_json(json.loads(json.dumps(data))) == record

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -11,21 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1
+from tests._helpers import NOW, sample_passport, signed_dcc
+from vaxpass_core import hc1
 from vaxpass_core.errors import Code
 from vaxpass_core.record import sample
 from vaxpass_core.summary import MESSAGES, message, summarize
 from vaxpass_core.testing import pki as make_pki
 
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PKI = make_pki(seed=0)
-PASSPORT = vp.issue(
-    vp.attest(sample(), facility=PKI.facilities[0], now=NOW),
-    issuer=PKI.document_signer,
-    trust=PKI.trust,
-    now=NOW,
-)
+PASSPORT = sample_passport()
 
 
 def _verify(text: str, now: datetime = NOW) -> vp.VerificationResult:
@@ -103,10 +98,7 @@ def test_warnings_are_listed() -> None:
 
 
 def _signed(dcc: dict[str, Any], signer: vp.DocumentSigner) -> str:
-    payload = cwt.encode_claims(
-        dcc=dcc, issuer="DE", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
-    )
-    return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    return signed_dcc(dcc, signer, like=PASSPORT, issuer="DE")
 
 
 def test_test_and_recovery_summaries() -> None:

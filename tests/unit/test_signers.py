@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from vaxpass_core.errors import AlgorithmError
 from vaxpass_core.signers import (
     ALG_NAMES,
     DocumentSigner,
@@ -20,6 +21,7 @@ from vaxpass_core.signers import (
     facility_id_of,
     kid_of,
     load_certificate,
+    validity_of,
 )
 from vaxpass_core.testing import pki
 from vaxpass_core.testing.pki import SIGNER_NOT_AFTER, SIGNER_NOT_BEFORE, TEST_RSA_KEY_PEM
@@ -80,12 +82,21 @@ def test_alg_follows_the_key(make_key: Callable[[], Any], alg: int, name: str) -
 def test_unsupported_keys_are_refused() -> None:
     with pytest.raises(ValueError, match="curve"):
         cose_alg(ec.generate_private_key(ec.SECP256K1()))
+    small = rsa.generate_private_key(65537, 1024)
     with pytest.raises(ValueError, match="2048"):
-        cose_alg(rsa.generate_private_key(65537, 1024))
+        cose_alg(small)
+    with pytest.raises(AlgorithmError, match="1024 bits"):  # cose's rule, said once
+        cose_alg(small.public_key())
     with pytest.raises(TypeError):
         cose_alg("key")  # type: ignore[arg-type]
     with pytest.raises(TypeError):  # cose.algorithm_for_key knows Ed448; signers do not
         cose_alg(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
+
+
+def test_validity_is_read_once_for_signers_and_certificates() -> None:
+    signer = pki().document_signer
+    window = (int(SIGNER_NOT_BEFORE.timestamp()), int(SIGNER_NOT_AFTER.timestamp()))
+    assert validity_of(signer.certificate) == (signer.not_before, signer.not_after) == window
 
 
 def test_key_must_match_certificate() -> None:

@@ -62,7 +62,10 @@ def test_dccs_of_any_kind_are_valid(dcc: dict[str, Any]) -> None:
 def test_dccs_of_any_kind_cover_all_three() -> None:
     seen: set[str] = set()
 
-    @settings(max_examples=60)
+    # Derandomized: whether 60 random draws happen to include each kind is luck, not a
+    # property of the strategy (a run drew no test DCC once); a fixed seed still fails if a
+    # kind could never be drawn.
+    @settings(max_examples=60, derandomize=True)
     @given(vst.dccs(None))
     def collect(dcc: dict[str, Any]) -> None:
         seen.add(_kind(dcc))
@@ -116,7 +119,7 @@ def test_every_passport_verifies(passport: vp.Passport) -> None:
 def test_passports_use_both_algorithms() -> None:
     seen: set[int] = set()
 
-    @settings(max_examples=30)
+    @settings(max_examples=30, derandomize=True)  # as above: coverage by luck is no test
     @given(vst.passports())
     def collect(passport: vp.Passport) -> None:
         seen.add(passport.alg)
@@ -214,3 +217,11 @@ def test_no_public_name_looks_like_a_test_to_pytest() -> None:
     # `from vaxpass_core.testing.strategies import *` in a test module must not add tests.
     assert not [name for name in vst.__all__ if name.startswith("test")]
     assert all(hasattr(vst, name) for name in vst.__all__)
+
+
+def test_the_toolkit_has_one_test_clock() -> None:
+    # The strategies' default clock is the reference vectors' VALIDATIONCLOCK.
+    from vaxpass_core.testing import vectors
+
+    assert vst.DEFAULT_NOW is vectors.VALIDATION_CLOCK
+    assert dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC) == vst.DEFAULT_NOW

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 import vaxpass_core.testing
+from tests._helpers import NOW
 from vaxpass_core.errors import FacilityExpired, FacilityRevoked
 from vaxpass_core.signers import DocumentSigner, FacilitySigner
 from vaxpass_core.testing import PKI, pki
@@ -29,7 +30,6 @@ from vaxpass_core.trust import DccType, Revocation, SignerCertificate
 
 
 DER = serialization.Encoding.DER
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def _ders(p: PKI) -> list[bytes]:

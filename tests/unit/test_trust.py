@@ -13,8 +13,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests._helpers import NOW
+from vaxpass_core import cose
 from vaxpass_core._der import walk
-from vaxpass_core.errors import Code, FacilityExpired, FacilityRevoked, FacilityUnknown
+from vaxpass_core.errors import (
+    AlgorithmError,
+    Code,
+    FacilityExpired,
+    FacilityRevoked,
+    FacilityUnknown,
+)
+from vaxpass_core.revocation import country_code_uci_hash, signature_hash, uci_hash
 from vaxpass_core.testing import pki
 from vaxpass_core.testing.pki import (
     SIGNER_NOT_AFTER,
@@ -42,7 +51,6 @@ if TYPE_CHECKING:
 DER = serialization.Encoding.DER
 PEM = serialization.Encoding.PEM
 SPKI = (DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 EPOCH_2025 = 1735689600
 EPOCH_2030 = 1893456000
 
@@ -479,6 +487,33 @@ def test_facility_outlives_its_root() -> None:
     assert not store.chains_to_root(p.facilities[0])
 
 
+def test_facility_certificate_carries_its_key_algorithm() -> None:
+    p = pki()
+    for signer in (p.facilities[0], p.make_facility("VN-ED-0001", alg="EdDSA")):
+        assert FacilityCertificate(signer).alg == signer.alg
+    assert FacilityCertificate(p.facilities[0]).alg == cose.ES256
+
+
+def test_facility_certificate_on_a_curve_cose_has_no_algorithm_for_is_refused() -> None:
+    p = pki()
+    key = ec.generate_private_key(ec.SECP256K1())
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, "VN-K1-0001"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "VN-K1-0001"),
+        ]
+    )
+    cert = p.facility_ca.issue(
+        subject,
+        key.public_key(),
+        serial=99,
+        not_before=SIGNER_NOT_BEFORE,
+        not_after=SIGNER_NOT_AFTER,
+    )
+    with pytest.raises(AlgorithmError, match="curve"):
+        FacilityCertificate(cert)
+
+
 def test_facility_certificate_needs_an_id() -> None:
     with pytest.raises(ValueError, match="serialNumber"):
         FacilityCertificate(pki().document_signer.certificate)
@@ -513,6 +548,32 @@ def test_revocation_hashes_follow_the_eu_forms() -> None:
 
 def test_revocation_hash_of_a_non_ascii_uci_is_over_utf8() -> None:
     assert Revocation.uci("Đ").value == hashlib.sha256("Đ".encode()).digest()[:16]
+
+
+def test_hash_functions_are_the_entries_values() -> None:
+    ecdsa, rsa_signature = bytes(range(64)), bytes(range(256))
+    assert uci_hash(UCI) == Revocation.uci(UCI).value
+    assert country_code_uci_hash("VN", UCI) == Revocation.country_code_uci("VN", UCI).value
+    assert signature_hash(ecdsa, -7) == Revocation.signature(ecdsa, -7).value
+    assert signature_hash(rsa_signature, -37) == Revocation.signature(rsa_signature, -37).value
+    with pytest.raises(TypeError):
+        uci_hash(b"uci")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        country_code_uci_hash(None, UCI)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="equal halves"):
+        signature_hash(bytes(63), -7)
+
+
+def test_revoked_probes_what_it_can_and_refuses_wrong_types() -> None:
+    store = TrustStore(revocations=[Revocation.uci(UCI)])
+    # no rule covers the signature: the UCI still matches, the signature is not probed
+    assert store.revoked(uci=UCI, country="VN", signature=bytes(63), alg=-7)
+    assert store.revoked(uci=UCI, country="VN", signature=bytes(64), alg=-257)
+    assert store.revoked(uci="other", country="VN", signature=bytes(63), alg=-7) is None
+    with pytest.raises(TypeError):
+        store.revoked(uci=b"uci", country="VN", signature=bytes(64), alg=-7)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        store.revoked(uci=UCI, country="VN", signature="sig", alg=-7)  # type: ignore[arg-type]
 
 
 def test_ecdsa_r_half_ignores_s() -> None:
@@ -747,6 +808,6 @@ def test_trust_still_names_what_moved_out() -> None:
     from vaxpass_core import _certificates, revocation, trust
 
     for module in (revocation, _certificates):
-        for name in set(module.__all__) - {"epoch"}:
+        for name in module.__all__:
             assert getattr(trust, name) is getattr(module, name), name
             assert name in trust.__all__, name

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import vaxpass_core as vp
+from tests._helpers import vector_cases
 from vaxpass_core import cose
 from vaxpass_core.errors import Code
 from vaxpass_core.testing import pki as make_pki
@@ -275,6 +276,38 @@ def test_check_finds_a_cbor_that_is_not_the_payload() -> None:
     assert wrong.flag == "EXPECTEDDECODE"
 
 
+def _indefinite_map(value: dict[str, Any]) -> bytes:
+    """*value* as an indefinite-length CBOR map, as many EU files write their CBOR field."""
+    items = b"".join(cbor2.dumps(k) + cbor2.dumps(v) for k, v in value.items())
+    return b"\xbf" + items + b"\xff"
+
+
+def test_check_reads_the_cbor_field_as_the_eu_files_write_it() -> None:
+    # The file's CBOR is reference data, read leniently: an indefinite-length map, the whole
+    # claims set instead of the DCC, a date-time in tag 0 (Sweden) all hold the same values.
+    vector = json.loads(vectors.dumps(VECTORS["VALID-ES256"]))
+    vector["CBOR"] = _indefinite_map(vector["JSON"]).hex()
+    claims = json.loads(vectors.dumps(VECTORS["VALID-ES256"]))
+    claims["CBOR"] = cose.decode_sign1(bytes.fromhex(claims["COSE"])).payload.hex()
+    test = json.loads(vectors.dumps(VECTORS["VALID-TEST"]))
+    dcc = test["JSON"]
+    tagged = {**dcc, "t": [{**dcc["t"][0], "sc": cbor2.CBORTag(0, dcc["t"][0]["sc"])}]}
+    test["CBOR"] = cbor2.dumps(tagged).hex()
+    report = vectors.check({"indefinite": vector, "claims": claims, "tag-0": test})
+    assert report.ok, report.summary()
+    decode = [f for v in report.vectors for f in v.flags if f.flag == "EXPECTEDDECODE"]
+    assert len(decode) == 3
+    assert all(f.observed is True for f in decode)
+
+
+def test_check_reports_a_cbor_field_that_is_not_cbor() -> None:
+    vector = json.loads(vectors.dumps(VECTORS["VALID-ES256"]))
+    vector["CBOR"] = "bf01"  # an indefinite map that never ends
+    (wrong,) = vectors.check([("x.json", vector)]).failed[0].disagreements
+    assert wrong.flag == "EXPECTEDDECODE"
+    assert "does not decode" in wrong.detail
+
+
 def test_check_counts_a_step_after_a_failed_one_as_failed() -> None:
     vector = json.loads(vectors.dumps(VECTORS["INVALID-PREFIX"]))
     vector["EXPECTEDRESULTS"]["EXPECTEDVERIFY"] = True  # verify() never gets that far
@@ -333,7 +366,7 @@ def _load(name: str) -> Any:
 def test_the_codec_conformance_checks_pass_on_our_vectors() -> None:
     # tests/conformance/test_codec_dgc.py, given our files instead of the EU's.
     codec = _load("test_codec_dgc.py")
-    cases = codec._cases(dict(FILES))
+    cases = vector_cases(FILES)
     assert len(cases) == len(FILES)
     checked = 0
     for step in codec.STEPS:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
+from tests._helpers import NOW, sample_passport, signed, signed_dcc
 from vaxpass_core import base45, cose, cwt, hc1, uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
@@ -19,17 +20,9 @@ from vaxpass_core.result import CHECK_ORDER, Status
 from vaxpass_core.testing import pki as make_pki
 
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PKI = make_pki(seed=0)
-
-
-def _passport(signer: vp.DocumentSigner | None = None) -> vp.Passport:
-    att = vp.attest(sample(), facility=PKI.facilities[0], now=NOW)
-    return vp.issue(att, issuer=signer or PKI.document_signer, trust=PKI.trust, now=NOW)
-
-
-PASSPORT = _passport()
-PASSPORT_PS256 = _passport(PKI.document_signer_ps256)
+PASSPORT = sample_passport()
+PASSPORT_PS256 = sample_passport(PKI.document_signer_ps256)
 
 
 def _names(result: vp.VerificationResult) -> list[str]:
@@ -127,22 +120,17 @@ def test_bytes_from_a_scanner_are_accepted() -> None:
 
 
 def test_claims_without_hcert_fail_cwt_claims() -> None:
-    signer = PKI.document_signer
     payload = vp._cbor.dumps({1: "VN", 4: PASSPORT.expires_at, 6: PASSPORT.issued_at})
-    text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    text = signed(payload, PKI.document_signer)
     result = vp.verify(text, trust=PKI.trust, now=NOW)
     assert result.codes == (Code.CWT_CLAIMS,)
     assert result.check("signature").passed  # the signature itself is fine
 
 
 def test_schema_failure_is_reported_with_its_path() -> None:
-    signer = PKI.document_signer
     dcc = dict(PASSPORT.dcc)
     dcc["dob"] = "17.05.1990"
-    payload = cwt.encode_claims(
-        dcc=dcc, issuer="VN", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
-    )
-    text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    text = signed_dcc(dcc, PKI.document_signer, like=PASSPORT)
     result = vp.verify(text, trust=PKI.trust, now=NOW)
     assert result.codes == (Code.SCHEMA_INVALID,)
     assert "dob" in result.check("dcc.schema").detail
@@ -219,9 +207,7 @@ def _claims_of(text: str) -> dict[Any, Any]:
 
 
 def _resign(claims: dict[Any, Any]) -> str:
-    signer = PKI.document_signer
-    payload = vp._cbor.dumps(claims)
-    return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
+    return signed(vp._cbor.dumps(claims), PKI.document_signer)
 
 
 def _tampered_facility_signature() -> tuple[str, bytes]:
@@ -313,10 +299,8 @@ def _reach(code: Code) -> vp.VerificationResult:
     if code is Code.KEY_UNKNOWN:
         return vp.verify(text, trust=vp.TrustStore.from_certificates([]), now=now)
     if code is Code.KEY_USAGE:
-        signer = PKI.test_only_document_signer
         payload = vp._cbor.dumps(_claims_sample())
-        return vp.verify(hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)),
-                         trust=trust, now=now)  # fmt: skip
+        return vp.verify(signed(payload, PKI.test_only_document_signer), trust=trust, now=now)
     if code is Code.KEY_EXPIRED:
         return vp.verify(text, trust=trust, now=datetime(2030, 6, 1, tzinfo=UTC))
     if code is Code.KEY_VALIDITY:
@@ -416,11 +400,7 @@ def test_a_vaccination_without_attestation_still_gives_its_record() -> None:
 
 def test_a_foreign_dcc_gives_a_record_without_nationality() -> None:
     foreign = sample().to_dcc(country="DE", issuer="Robert Koch-Institut")
-    payload = cwt.encode_claims(
-        dcc=foreign, issuer="DE", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
-    )
-    signer = PKI.document_signer
-    text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    text = signed_dcc(foreign, PKI.document_signer, like=PASSPORT, issuer="DE")
     record = vp.verify(text, trust=PKI.trust, now=NOW).record
     assert record.nationality is None
     assert record.certificate_id == sample().certificate_id
@@ -458,13 +438,8 @@ def test_a_test_dcc_gives_no_record() -> None:
             }
         ],
     }
-    payload = cwt.encode_claims(
-        dcc=dcc, issuer="VN", issued_at=PASSPORT.issued_at, expires_at=PASSPORT.expires_at
-    )
     signer = PKI.test_only_document_signer  # the main signer may sign vaccinations only
-    result = vp.verify(
-        hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)), trust=PKI.trust, now=NOW
-    )
+    result = vp.verify(signed_dcc(dcc, signer, like=PASSPORT), trust=PKI.trust, now=NOW)
     assert result.ok
     assert result.unverified_record is None
     with pytest.raises(ValueError, match="no vaccination record"):

@@ -8,7 +8,7 @@ an answer wherever every check passed (so the fast path is really taken).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import attrs
 import pytest
@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1, verification
+from tests._helpers import NOW, sample_passport, signed_dcc
+from vaxpass_core import verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.errors import Code
 from vaxpass_core.record import sample
@@ -25,7 +26,6 @@ from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import strategies as vst
 
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PKI = make_pki(seed=0)
 NO_REGISTRY = vp.TrustStore(signers=PKI.trust.signers)
 POLICIES = (
@@ -65,14 +65,7 @@ def _all_passed(result: vp.VerificationResult) -> bool:
 
 def _eu_style(passport: vp.Passport) -> str:
     """The passport's DCC signed the way an EU issuer signs it: no attestation claim."""
-    payload = cwt.encode_claims(
-        dcc=passport.dcc,
-        issuer="VN",
-        issued_at=passport.issued_at,
-        expires_at=passport.expires_at,
-    )
-    signer = PKI.document_signer
-    return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid))
+    return signed_dcc(passport.dcc, PKI.document_signer, like=passport)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -100,12 +93,7 @@ def test_garbage_is_left_to_the_general_path(text: str) -> None:
     assert not full.ok
 
 
-PASSPORT = vp.issue(
-    vp.attest(sample(), facility=PKI.facilities[0], now=NOW),
-    issuer=PKI.document_signer,
-    trust=PKI.trust,
-    now=NOW,
-)
+PASSPORT = sample_passport()
 
 
 def test_the_facility_levels_three_outcomes_are_fast() -> None:

@@ -19,6 +19,8 @@ from vaxpass_core.result import Status
 
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from vaxpass_core.errors import VaxpassError
     from vaxpass_core.result import VerificationResult
 
@@ -35,6 +37,7 @@ __all__ = [
     "jsonable",
     "print_checks",
     "refuse",
+    "require_empty_dir",
     "verdict",
 ]
 
@@ -89,6 +92,14 @@ NOW: Final = click.option(
     default=None,
     help="The time to act at (ISO 8601; UTC unless a zone is given). Default: the clock.",
 )
+
+
+def require_empty_dir(directory: Path, *, force: bool) -> None:
+    """Refuse (exit 2) a *directory* that is something else, or not empty without --force."""
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory} exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise InputError(f"{directory} is not empty; pass --force to write into it anyway")
 
 
 def now_or_clock(now: dt.datetime | None) -> dt.datetime:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from vaxpass_core.base45 import ALPHABET
 from vaxpass_core.record_json import RecordFormatError, record_from_json
 
 from ._common import InputError
@@ -32,9 +33,10 @@ __all__ = [
 
 _PNG: Final = b"\x89PNG\r\n\x1a\n"
 _JPEG: Final = b"\xff\xd8\xff"
-# What a QR code's alphanumeric mode holds (HC1 text is made of it): an argument of only these
-# characters is passport text; anything else that is not an existing file is a missing file.
-_QR_TEXT: Final = re.compile(r"[0-9A-Z $%*+\-./:]+")
+# What a QR code's alphanumeric mode holds, Base45's alphabet exactly (HC1 text is made of it):
+# an argument of only these characters is passport text; anything else that is not an existing
+# file is a missing file.
+_QR_TEXT: Final = re.compile(f"[{re.escape(ALPHABET)}]+")
 
 
 def read_bytes(name: str) -> bytes:

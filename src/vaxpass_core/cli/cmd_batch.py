@@ -6,11 +6,11 @@ lines for the bar, and reports.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import attrs
 import click
 
 from vaxpass_core.errors import VaxpassError
@@ -30,9 +30,6 @@ from ._sources import load_pki
 
 if TYPE_CHECKING:
     import datetime as dt
-
-
-_REPORT_FIELDS = ("read", "issued", "rejected", "skipped", "seconds")
 
 
 def _count_lines(path: Path) -> int:
@@ -82,17 +79,16 @@ def issue_batch(
     Every line ends as one line in --out or one in --rejects; a rerun resumes where an
     interrupted one stopped. Exit 0 when nothing was rejected, 1 otherwise.
     """
-    try:
-        batch: Any = importlib.import_module("vaxpass_core.batch")
-    except ImportError as exc:
-        raise InputError(f"batch issuance is not available in this build: {exc}") from exc
+    # Loaded only here: the other commands need none of it (multiprocessing and all).
+    from vaxpass_core.batch import issue_batch as run_batch  # noqa: PLC0415
+
     pki = load_pki(pki_dir)
     total = _count_lines(source)
     bar_stream = sys.stderr  # stdout stays clean for --json
     with click.progressbar(length=total, label="issuing", file=bar_stream) as bar:
         try:
             # issue_batch reports increments: lines each finished chunk handled.
-            report = batch.issue_batch(
+            report = run_batch(
                 source,
                 out=out,
                 rejects=rejects,
@@ -107,14 +103,15 @@ def issue_batch(
             refuse(exc, as_json=as_json)
         except (OSError, ValueError) as exc:  # output without checkpoint, foreign checkpoint
             raise InputError(f"issue-batch: {exc}") from exc
-    values = {name: getattr(report, name) for name in _REPORT_FIELDS}
-    seconds = values["seconds"] or 0
-    rate = values["issued"] / seconds if seconds else None
+    values = attrs.asdict(report)
+    seconds = report.seconds
+    rate = report.issued / seconds if seconds else None
     if as_json:
         echo_json({**values, "per_second": rate, "out": str(out), "rejects": str(rejects)})
     else:
-        for name in _REPORT_FIELDS[:-1]:
-            click.echo(f"  {name:<9} {values[name]:>10}")
+        for name, value in values.items():
+            if name != "seconds":
+                click.echo(f"  {name:<9} {value:>10}")
         per_second = f", {rate:,.0f} passports/s" if rate is not None else ""
         click.echo(f"  seconds   {seconds:>10.2f}{per_second}")
-    finish(EXIT_VALID if not values["rejected"] else EXIT_INVALID)
+    finish(EXIT_VALID if not report.rejected else EXIT_INVALID)

@@ -11,7 +11,12 @@ from vaxpass_core.errors import QRNotFound
 
 from ._common import EXIT_INVALID, EXIT_VALID, echo_json, finish, jsonable
 from ._sources import read_passport_input
-from .inspection import inspect_text
+from .inspection import Layer, inspect_text
+
+
+def _layer_json(layer: Layer) -> dict[str, Any]:
+    """``{"layer": name, **fields}``, the documented shape (fields are this module's names)."""
+    return {"layer": layer.name, **jsonable(layer.fields)}
 
 
 def _show(value: Any) -> str:
@@ -30,28 +35,26 @@ def inspect(source: str, as_json: bool) -> None:
     Exit 0 when every layer decodes, 1 when one does not (shown with its failure code).
     """
     error: tuple[str, str, str] | None
-    layers: list[dict[str, Any]] = []
+    layers: tuple[Layer, ...] = ()
     try:
         text, where = read_passport_input(source)
     except QRNotFound as exc:
         where, error = source, ("picture", str(exc.code), exc.message)
     else:
         found = inspect_text(text)
-        error = found.error
-        layers = [{"layer": layer.name, **layer.fields} for layer in found.layers]
+        error, layers = found.error, found.layers
     if as_json:
         err = None if error is None else dict(zip(("layer", "code", "message"), error, strict=True))
-        echo_json({"source": where, "ok": error is None, "layers": layers, "error": err})
+        shown = [_layer_json(layer) for layer in layers]
+        echo_json({"source": where, "ok": error is None, "layers": shown, "error": err})
     else:
         for layer in layers:
-            click.secho(layer["layer"].upper(), bold=True)
-            if layer["layer"] == "dcc":
-                dcc = {k: v for k, v in layer.items() if k != "layer"}
-                click.echo(json.dumps(jsonable(dcc), ensure_ascii=False, indent=2))
+            click.secho(layer.name.upper(), bold=True)
+            if layer.name == "dcc":
+                click.echo(json.dumps(jsonable(layer.fields["dcc"]), ensure_ascii=False, indent=2))
                 continue
-            for key, value in layer.items():
-                if key != "layer":
-                    click.echo(f"  {key:<18} {_show(value)}")
+            for key, value in layer.fields.items():
+                click.echo(f"  {key:<18} {_show(value)}")
         if error is not None:
             name, code, message = error
             click.echo(click.style(f"stopped at {name}: [{code}] {message}", fg="red"))

@@ -10,7 +10,7 @@ import click
 
 from vaxpass_core.testing import pki as make_pki
 
-from ._common import EXIT_VALID, InputError, echo_json, finish
+from ._common import EXIT_VALID, InputError, echo_json, finish, require_empty_dir
 from .pki_files import MANIFEST, TRUST_FILE, write_pki_dir
 
 
@@ -53,10 +53,7 @@ def init(
     Private keys are unencrypted PEM files with mode 0600. NEVER use them for real passports;
     the PS256 Document Signer key is the library's published RSA test key whatever the seed.
     """
-    if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory} exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not force:
-        raise InputError(f"{directory} is not empty; pass --force to write into it anyway")
+    require_empty_dir(directory, force=force)
     if seed is None:
         seed = secrets.randbits(63)  # the command line may use randomness; the library never
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -6,12 +6,11 @@ The vectors come from ``vaxpass_core.testing.vectors.generate(seed)``, which yie
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path, PurePosixPath
 
 import click
 
-from ._common import EXIT_VALID, InputError, echo_json, finish
+from ._common import EXIT_VALID, InputError, echo_json, finish, require_empty_dir
 
 
 def _target(root: Path, relative: str) -> Path:
@@ -28,20 +27,16 @@ def _target(root: Path, relative: str) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print the count and files as JSON.")
 def vectors(directory: Path, seed: int, force: bool, as_json: bool) -> None:
     """Write reference test vectors (dgc-testdata layout) to DIRECTORY."""
-    if directory.exists() and not directory.is_dir():
-        raise InputError(f"{directory} exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not force:
-        raise InputError(f"{directory} is not empty; pass --force to write into it anyway")
-    try:
-        module = importlib.import_module("vaxpass_core.testing.vectors")
-    except ImportError as exc:
-        raise InputError(f"vector generation is not available in this build: {exc}") from exc
+    require_empty_dir(directory, force=force)
+    # Loaded only here: the other commands need none of it.
+    from vaxpass_core.testing import vectors as generator  # noqa: PLC0415
+
     written: list[str] = []
     try:
-        for relative, content in module.generate(seed):
+        for relative, content in generator.generate(seed):
             target = _target(directory, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(module.dumps(content))  # the generator's own exact bytes
+            target.write_bytes(generator.dumps(content))  # the generator's own exact bytes
             written.append(relative)
     except OSError as exc:
         raise InputError(f"cannot write {directory}: {exc.strerror or exc}") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from cryptography import x509
@@ -72,18 +72,6 @@ def build_trust(pki_dir: Path | None, certs: tuple[str, ...], trust_list: str | 
     )
 
 
-def _summary(result: Any) -> str | None:
-    # The verifier engineer may add a bilingual summary; use it when it is there.
-    summary = getattr(result, "summary", None)
-    if summary is None:
-        return None
-    try:
-        value = summary() if callable(summary) else summary
-    except Exception:  # an optional extra: never let it break verification output
-        return None
-    return None if value is None else str(value)
-
-
 @click.command()
 @click.argument("source", metavar="TEXT|FILE|-")
 @click.option(
@@ -130,15 +118,11 @@ def verify(
             click.echo(f"{verdict(ok=False)}  [{exc.code}] {exc.message}")
         finish(EXIT_INVALID)
     result = verify_text(text, trust=trust, now=now_or_clock(now), policy=_POLICIES[policy.lower()])
-    summary = _summary(result)
+    summary = result.summary()
     if as_json:
         echo_json({**result_json(result), "summary": summary})
     else:
         click.echo(f"Verification: {verdict(result.ok)}")
         print_checks(result)
-        if summary:
-            click.echo("\n" + summary)
-        elif result.ok and result.unverified_record is not None:
-            record = result.unverified_record
-            click.echo(f"  holder: {record.full_name}, certificate {record.certificate_id}")
+        click.echo("\n" + summary)
     finish(EXIT_VALID if result.ok else EXIT_INVALID)

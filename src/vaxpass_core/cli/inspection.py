@@ -25,10 +25,10 @@ __all__ = ["Inspection", "Layer", "inspect_text"]
 
 _BLOCK_TYPES: Final = {0: "stored", 1: "deflated (fixed Huffman)", 2: "deflated (dynamic Huffman)"}
 _CLAIM_NAMES: Final = {
-    1: "iss",
-    4: "exp",
-    6: "iat",
-    -260: "hcert",
+    cwt.CLAIM_ISS: "iss",
+    cwt.CLAIM_EXP: "exp",
+    cwt.CLAIM_IAT: "iat",
+    cwt.CLAIM_HCERT: "hcert",
     ATTESTATION_CLAIM: "attestation",
 }
 
@@ -117,7 +117,8 @@ def _walk(text: str, layers: list[Layer]) -> None:
             },
         )
     )
-    layers.append(Layer("dcc", dict(claims.hcert)))
+    # The DCC under its own key: its fields are the issuer's, and may be named anything.
+    layers.append(Layer("dcc", {"dcc": dict(claims.hcert)}))
     raw = claims.claims.get(ATTESTATION_CLAIM)
     if raw is None:
         layers.append(Layer("attestation", {"present": False}))

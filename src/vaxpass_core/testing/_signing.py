@@ -8,12 +8,13 @@ use it. A derived PSS salt is fine for published test keys and wrong for real on
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from vaxpass_core import _cbor, cose
+from vaxpass_core.cose import _protected_bytes, _sig_structure
 
 
 if TYPE_CHECKING:
@@ -57,29 +58,26 @@ def pss_sign(key: rsa.RSAPrivateKey, data: bytes, salt: bytes) -> bytes:
     return signature
 
 
-def _protected(alg: Any, kid: bytes | None) -> bytes:
-    return _cbor.dumps({cose.HEADER_ALG: alg, cose.HEADER_KID: kid})
-
-
 def _tagged(protected: bytes, payload: bytes, signature: bytes) -> bytes:
     return _cbor.dumps(_cbor.CBORTag(cose.TAG_SIGN1, [protected, {}, payload, signature]))
 
 
-def sign1(payload: bytes, signer: DocumentSigner, seed: int, *, kid: bytes | None = None) -> bytes:
+def sign1(payload: bytes, signer: DocumentSigner, seed: int) -> bytes:
     """A tagged COSE_Sign1 over *payload*, ``alg`` and ``kid`` in the protected header,
     the same bytes for the same *seed* (ES256 by RFC 6979, PS256 with a derived salt)."""
-    protected = _protected(signer.alg, kid or signer.kid)
-    if isinstance(signer.key, rsa.RSAPrivateKey):
-        to_sign = _cbor.dumps(["Signature1", protected, b"", payload])
-        salt = hashlib.sha256(f"vaxpass-core/vectors/v1/pss/{seed}/".encode() + to_sign).digest()
-        signature = pss_sign(signer.key, to_sign, salt)
-    else:
-        assert isinstance(signer.key, ec.EllipticCurvePrivateKey)  # the test PKI's signers
-        signature = cose.sign_with_protected(protected, payload, key=signer.key, alg=signer.alg)
-    return _tagged(protected, payload, signature)
+    if not isinstance(signer.key, rsa.RSAPrivateKey):
+        # cose.sign1 signs EC keys deterministically: nothing to add here.
+        return cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg)
+    # cose.sign1 would draw a random PSS salt: sign the same bytes with a derived one.
+    protected = _protected_bytes(signer.alg, signer.kid)
+    to_sign = _sig_structure(protected, payload)
+    salt = hashlib.sha256(f"vaxpass-core/vectors/v1/pss/{seed}/".encode() + to_sign).digest()
+    return _tagged(protected, payload, pss_sign(signer.key, to_sign, salt))
 
 
 def with_kid(message: cose.Sign1Message, kid: bytes) -> bytes:
     """*message* with *kid* in its protected header and its original signature (which no
     longer covers the header)."""
-    return _tagged(_protected(message.alg, kid), message.payload, message.signature)
+    assert message.alg is not None  # the toolkit re-wraps only messages it signed
+    protected = _protected_bytes(message.alg, kid)
+    return _tagged(protected, message.payload, message.signature)

@@ -30,8 +30,9 @@ from vaxpass_core import uvci, valuesets
 from vaxpass_core._time import epoch_of
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.errors import Code
-from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord
+from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord, _earliest
 from vaxpass_core.testing._corruptions import BREAKERS, LAYERS, Corruption, break_kid
+from vaxpass_core.testing._vector_format import VALIDATION_CLOCK
 from vaxpass_core.testing.pki import PKI
 from vaxpass_core.testing.pki import pki as make_pki
 
@@ -60,8 +61,9 @@ __all__ = [
 ]
 
 #: The clock :func:`passports` and :func:`corrupted_passports` use unless given one: inside
-#: the test PKI's validity window (2025-01-01 to 2030-01-01), never the real clock.
-DEFAULT_NOW: Final = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+#: the test PKI's validity window (2025-01-01 to 2030-01-01), never the real clock. The
+#: toolkit has one test clock: this is the reference vectors' ``VALIDATION_CLOCK``.
+DEFAULT_NOW: Final = VALIDATION_CLOCK
 
 _VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 _ONSETS = (
@@ -138,14 +140,6 @@ def dates_of_birth(*, max_value: dt.date = _LAST_BIRTH) -> st.SearchStrategy[Dat
     )
 
 
-def _earliest(dob: DateOfBirth) -> dt.date:
-    if isinstance(dob, dt.date):
-        return dob
-    if not dob:
-        return _EPOCH
-    return dt.date(int(dob[:4]), int(dob[5:7]) if len(dob) > 4 else 1, 1)
-
-
 def _codes(name: str) -> st.SearchStrategy[str]:
     return st.sampled_from(sorted(valuesets.entries(name)))
 
@@ -173,7 +167,7 @@ def records(
 @st.composite
 def _records(draw: st.DrawFn, allow_unknown_codes: bool, last: dt.date) -> VaccinationRecord:
     dob = draw(dates_of_birth(max_value=min(_LAST_BIRTH, last)))
-    start = max(_earliest(dob), _EPOCH)
+    start = max(_earliest(dob) or _EPOCH, _EPOCH)  # no date of birth: none before _EPOCH
     if draw(st.booleans()):
         vp, mp, ma = draw(st.sampled_from(valuesets.vn_vaccines())).codes
     else:
