@@ -642,16 +642,11 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         )
         return
     try:
-        _att.check_digest(embedded, record_cbor)
-        # Unless the caller verified this very signature a moment ago (issue()'s self-check).
-        if run.facility_checked != raw:
-            _att.verify_signature(
-                kid=embedded.facility_kid,
-                signed_at=embedded.signed_at,
-                record_cbor=record_cbor,
-                signature=embedded.signature,
-                facilities=facilities,
-            )
+        if run.facility_checked == raw:
+            # The caller verified this very signature a moment ago (issue()'s self-check).
+            _att.check_digest(embedded, record_cbor)
+        else:
+            _att.verify_embedded(embedded, record_cbor, facilities)
     except VaxpassError as exc:
         checks.append(_failed("facility.signature", exc))
     else:
