@@ -103,8 +103,12 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.KEY_VALIDITY: CodeDoc(
         "The passport's lifetime does not fit in its signer certificate's validity.",
         "The CWT's `iat` predates the certificate's notBefore or its `exp` passes its "
-        "notAfter (`Policy.check_key_validity_window`, on by default). `issue()` never makes "
-        "such a passport: it clamps `exp`.",
+        "notAfter. Real issuers do this (Viet Nam's test passport among them) and the reference "
+        "apps accept it: by default a warning (`result.warnings`, the check passes), a failure "
+        "under `Policy(strict_key_validity=True)` or `Policy.strict()`; "
+        "`check_key_validity_window=False` drops even the warning. The certificate must be "
+        "valid at `now` in any case (`key.expired`). `issue()` never makes such a passport: it "
+        "clamps `exp`.",
         ("key.validity",),
     ),
     Code.SIGNATURE_INVALID: CodeDoc(
@@ -212,6 +216,46 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.BATCH_INTERNAL: CodeDoc(
         "An unexpected error while issuing one record of a batch (a bug: please report it).",
         "`batch.issue_batch()`, in the rejects file; the run goes on with the next line.",
+    ),
+    Code.SCHEMA_DATE_TIME: CodeDoc(
+        "A date-time (e.g. `2022-01-17T05:00:00Z`, `2021-03-09T00:00:00`) where the schema "
+        "says `format: date` (`dob`, `dt`, `fr`, `df`, `du`).",
+        "Issued so by several states (DE, PL, BG, ...) and read leniently by the reference "
+        "apps: by default a warning and the date part is used everywhere (the result's `dcc`, "
+        "the record, the summary, the facility digest); a failure under "
+        "`Policy(strict_date_times=True)` or `Policy.strict()`. An impossible date "
+        "(`2022-17-01`, `2021-02-30`) is `schema.invalid` whatever the policy.",
+        ("dcc.schema",),
+    ),
+    Code.SCHEMA_NULL: CodeDoc(
+        "A property is given as `null` (no DCC schema allows null), e.g. IE's test "
+        '`"ma": null` or BG\'s `"t": null` beside a vaccination.',
+        "By default a warning and the property is read as absent (a required one is then "
+        "missing: `schema.invalid`); a failure under `Policy(strict_nulls=True)` or "
+        "`Policy.strict()`.",
+        ("dcc.schema",),
+    ),
+    Code.DCC_FUTURE_DATE: CodeDoc(
+        "A date of birth, vaccination, sample collection or first positive test is after the "
+        "day the passport was signed (`iat`, allowing for the latest time zone, UTC+14).",
+        "A data error of the issuer (the signature is good): by default a warning, a failure "
+        "under `Policy(strict_future_dates=True)` or `Policy.strict()`. `attest()` and "
+        "`issue()` refuse such a record (`record.invalid`).",
+        ("dcc.schema",),
+    ),
+    Code.FACILITY_NOT_YET_VALID: CodeDoc(
+        "The facility attestation is dated after the passport's `iat` (or, without an `iat`, "
+        "after `now`).",
+        "Always a failure: the facility signs before the ministry issues, so a later date "
+        "is a broken chain, not clock skew (`Policy.leeway` applies). `issue()` refuses such "
+        "an attestation (`facility.signature`).",
+        ("facility.attestation",),
+    ),
+    Code.VALUESETS_INVALID: CodeDoc(
+        "Value-set JSON given to `valuesets.load()` is not usable.",
+        "Not JSON, not an object, an unknown `valueSetId`, `valueSetValues` or `deviceList` "
+        "of the wrong shape, an entry whose display is not a string; the message names the "
+        "document and the field. `verify()` never raises it.",
     ),
 }
 

@@ -23,9 +23,10 @@ from .errors import Code, VaxpassError
 from .icao import transliterate
 from .policy import Policy
 from .record import FullName, VaccinationRecord
-from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
+from .result import CHECK_ORDER, Advisory, Check, Outcome, Status, VerificationResult
 from .signers import DocumentSigner, FacilitySigner
 from .trust import Revocation, TrustStore, revocation_entries
+from .valuesets import ValueSets
 from .verification import verify
 
 
@@ -39,12 +40,14 @@ __all__ = [
     "EmbeddedAttestation",
     "FacilitySigner",
     "FullName",
+    "Outcome",
     "Passport",
     "Policy",
     "Revocation",
     "Status",
     "TrustStore",
     "VaccinationRecord",
+    "ValueSets",
     "VaxpassError",
     "VerificationResult",
     "__version__",

@@ -15,7 +15,7 @@ import re
 from typing import Final
 
 
-__all__ = ["PatternError", "date_ok", "date_time_ok", "ecma_regex"]
+__all__ = ["PatternError", "date_ok", "date_time_in_date", "date_time_ok", "ecma_regex"]
 
 # Formats (RFC 3339 section 5.6). Month and day ranges in the regex; days past 28 checked.
 
@@ -54,6 +54,19 @@ def date_time_ok(value: str) -> bool:
 def date_ok(value: str) -> bool:
     """RFC 3339 ``full-date``."""
     return _DATE.fullmatch(value) is not None and (value[8:] <= "28" or _days_ok(value))
+
+
+# What issuers wrote where a date belongs: a full-date, then a time of day with or without
+# seconds, fraction and offset ("2021-03-09T00:00:00", "2022-01-17T05:00:00Z").
+_TIME_OF_DAY: Final = re.compile(
+    r"[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9](?::(?:[0-5][0-9]|60)(?:\.[0-9]{1,9})?)?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
+)
+
+
+def date_time_in_date(value: str) -> bool:
+    """A real day (:func:`date_ok`) followed by a time of day: a date-time in a date field."""
+    return len(value) > 10 and date_ok(value[:10]) and _TIME_OF_DAY.fullmatch(value, 10) is not None
 
 
 # ECMA-262 patterns (u flag) -> Python re. A small translator over the syntax the EU

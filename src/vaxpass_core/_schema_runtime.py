@@ -16,6 +16,8 @@ from .errors import SchemaError
 
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
     "MISSING",
     "check_extra",
     "check_json",
@@ -123,8 +125,8 @@ def e_alternatives(path: tuple[object, ...], keyword: str, count: int, desc: str
 
 # The instance must be JSON. Values the schema does not describe are walked here, bounded
 # in depth (cbor2 value sharing can build cycles) and in size.
-_MAX_DEPTH: Final = 64
-_MAX_NODES: Final = 100_000
+MAX_DEPTH: Final = 64
+MAX_NODES: Final = 100_000
 
 
 def check_json(value: object, path: tuple[object, ...]) -> None:
@@ -133,7 +135,7 @@ def check_json(value: object, path: tuple[object, ...]) -> None:
     while stack:
         v, p = stack.pop()
         seen += 1
-        if seen > _MAX_NODES or len(p) > _MAX_DEPTH:
+        if seen > MAX_NODES or len(p) > MAX_DEPTH:
             raise fail(p, "the value is nested too deeply or too large")
         if isinstance(v, str | bool | int) or v is None:
             continue

@@ -29,13 +29,16 @@ __all__ = [
     "AmbiguousQR",
     "BatchInternalError",
     "Code",
+    "DateTimeInDateField",
     "FacilityError",
     "FacilityExpired",
     "FacilityMismatch",
     "FacilityMissing",
+    "FacilityNotYetValid",
     "FacilityRevoked",
     "FacilitySignatureInvalid",
     "FacilityUnknown",
+    "FutureDate",
     "HC1Error",
     "InvalidBase45",
     "InvalidBatchLine",
@@ -44,6 +47,7 @@ __all__ = [
     "InvalidRecord",
     "InvalidSignature",
     "InvalidUVCI",
+    "InvalidValueSets",
     "InvalidZlib",
     "KeyExpired",
     "KeyOutsideValidity",
@@ -51,6 +55,7 @@ __all__ = [
     "MalformedCBOR",
     "MalformedCOSE",
     "NotYetValid",
+    "NullProperty",
     "PassportExpired",
     "QRNotFound",
     "Revoked",
@@ -95,6 +100,13 @@ class Code(enum.StrEnum):
     QR_AMBIGUOUS = "qr.ambiguous"
     BATCH_LINE = "batch.line"
     BATCH_INTERNAL = "batch.internal"
+    # Real-world deviations verify() tolerates by default, as warnings (Policy.strict()
+    # turns each into a failure); key.validity and valueset.unknown above are two more.
+    SCHEMA_DATE_TIME = "schema.date-time"
+    SCHEMA_NULL = "schema.null"
+    DCC_FUTURE_DATE = "dcc.future-date"
+    FACILITY_NOT_YET_VALID = "facility.not-yet-valid"
+    VALUESETS_INVALID = "valuesets.invalid"
 
 
 class VaxpassError(Exception):
@@ -206,6 +218,30 @@ class SchemaError(VaxpassError, ValueError):
     code = Code.SCHEMA_INVALID
 
 
+class DateTimeInDateField(SchemaError):
+    """A date-time where the schema says ``format: date`` (tolerated by default)."""
+
+    code = Code.SCHEMA_DATE_TIME
+
+
+class NullProperty(SchemaError):
+    """A property given as ``null`` where the schema allows no null (read as absent by default)."""
+
+    code = Code.SCHEMA_NULL
+
+
+class FutureDate(VaxpassError, ValueError):
+    """A date in the DCC (birth, vaccination, test, first positive test) after its ``iat``."""
+
+    code = Code.DCC_FUTURE_DATE
+
+
+class InvalidValueSets(VaxpassError, ValueError):
+    """Value-set JSON given to :func:`vaxpass_core.valuesets.load` is not usable."""
+
+    code = Code.VALUESETS_INVALID
+
+
 class UnknownValueSetCode(VaxpassError, ValueError):
     code = Code.VALUESET_UNKNOWN
 
@@ -245,6 +281,12 @@ class FacilityExpired(FacilityError):
 
 class FacilityRevoked(FacilityError):
     code = Code.FACILITY_REVOKED
+
+
+class FacilityNotYetValid(FacilityError):
+    """The facility attestation is dated after the passport's ``iat`` or after ``now``."""
+
+    code = Code.FACILITY_NOT_YET_VALID
 
 
 class Revoked(VaxpassError):

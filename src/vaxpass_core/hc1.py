@@ -36,6 +36,7 @@ __all__ = [
     "MAX_DECOMPRESSED_BYTES",
     "MAX_TEXT_CHARS",
     "PREFIX",
+    "WHITESPACE",
     "decode",
     "decompress",
     "encode",
@@ -69,10 +70,19 @@ def encode(cose: bytes, *, compress: int = DEFAULT_COMPRESS) -> str:
     return PREFIX + b45encode(packed)
 
 
+#: What scanners and files put around a QR text (a trailing newline): stripped at the ends.
+WHITESPACE = " \t\n\r\f\v"
+
+
 def strip_prefix(text: str) -> str:
-    """The Base45 part of HC1 *text*; :class:`InvalidPrefix` unless it starts with ``HC1:``."""
+    """The Base45 part of HC1 *text*; :class:`InvalidPrefix` unless it starts with ``HC1:``.
+
+    ASCII whitespace at either end (a file's trailing newline) is ignored; inside, it is not.
+    """
     if not isinstance(text, str):
         raise TypeError(f"HC1 text must be str, not {type(text).__name__}")
+    if text[:1] in WHITESPACE or text[-1:] in WHITESPACE:
+        text = text.strip(WHITESPACE)
     if len(text) > MAX_TEXT_CHARS:
         raise TooLarge(f"{len(text)} characters exceed the {MAX_TEXT_CHARS} a QR code holds")
     if not text.startswith(PREFIX):

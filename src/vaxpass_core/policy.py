@@ -45,10 +45,25 @@ class Policy:
       Foreign EU DCCs carry none, so a border app checking every traveller leaves this off.
     - ``leeway``: clock skew tolerated on ``iat`` and ``exp`` (and the signer certificate's
       validity).
-    - ``strict_valuesets``: codes outside the shipped value sets fail with
-      ``valueset.unknown`` instead of being reported as warnings.
     - ``check_key_validity_window``: report a CWT whose ``iat`` predates its signer
-      certificate or whose ``exp`` outlives it (``key.validity``).
+      certificate or whose ``exp`` outlives it (``key.validity``); off, it is not even
+      a warning.
+
+    Real issuers deviate from the specification in ways the reference verifiers accept;
+    ``verify()`` accepts them too and lists each as a warning (``result.warnings``) with
+    its own code. Each ``strict_*`` knob turns one of them into a failure instead
+    (``Policy.strict()`` turns on all of them; docs/verifying.md has the table):
+
+    - ``strict_valuesets``: a code outside the value sets (``valueset.unknown``).
+    - ``strict_key_validity``: ``iat``/``exp`` outside the signer certificate's validity
+      (``key.validity``). The certificate must be valid at ``now`` in any case
+      (``key.expired``).
+    - ``strict_date_times``: a date-time where the schema says ``format: date``
+      (``schema.date-time``); impossible dates fail ``schema.invalid`` in any case.
+    - ``strict_nulls``: a property given as ``null`` where the schema allows none, read as
+      absent (``schema.null``).
+    - ``strict_future_dates``: a date of birth, vaccination, test or first positive test
+      after the passport's ``iat`` (``dcc.future-date``).
     """
 
     algorithms: frozenset[int] = attrs.field(default=DEFAULT_ALGORITHMS, converter=_algorithms)
@@ -56,6 +71,10 @@ class Policy:
     leeway: timedelta = attrs.field(default=timedelta(0), validator=_non_negative)
     strict_valuesets: bool = False
     check_key_validity_window: bool = True
+    strict_key_validity: bool = False
+    strict_date_times: bool = False
+    strict_nulls: bool = False
+    strict_future_dates: bool = False
     #: ``leeway`` in whole seconds, computed once (verify compares epoch seconds).
     leeway_seconds: int = attrs.field(init=False, repr=False, eq=False)
 
@@ -66,3 +85,16 @@ class Policy:
     def vietnam(cls) -> Policy:
         """Viet Nam's domestic policy: the facility attestation is required."""
         return cls(require_attestation=True)
+
+    @classmethod
+    def strict(cls, *, require_attestation: bool = False) -> Policy:
+        """Every tolerated deviation fails: the specification to the letter, for an issuer's
+        own quality assurance (what ``issue()`` makes always passes it)."""
+        return cls(
+            require_attestation=require_attestation,
+            strict_valuesets=True,
+            strict_key_validity=True,
+            strict_date_times=True,
+            strict_nulls=True,
+            strict_future_dates=True,
+        )

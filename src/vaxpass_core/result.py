@@ -17,11 +17,21 @@ if TYPE_CHECKING:
     from .record import VaccinationRecord
 
 
-__all__ = ["CHECK_ORDER", "Advisory", "Check", "Status", "VerificationResult"]
+__all__ = ["CHECK_ORDER", "Advisory", "Check", "Outcome", "Status", "VerificationResult"]
 
 
 class Status(enum.StrEnum):
     PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Outcome(enum.StrEnum):
+    """A check's outcome as a verifier app shows it: :class:`Status`, with PASSED split in
+    two (see :meth:`VerificationResult.outcome`)."""
+
+    PASSED = "passed"
+    PASSED_WITH_WARNING = "passed-with-warning"
     FAILED = "failed"
     SKIPPED = "skipped"
 
@@ -80,10 +90,22 @@ class Check:
 
 @attrs.frozen
 class Advisory:
-    """Something worth showing that does not make the passport invalid."""
+    """Something worth showing that does not make the passport invalid: a warning.
+
+    ``code`` is stable (:class:`~vaxpass_core.errors.Code`); ``check`` names the check that
+    passed with this warning (a check's status stays PASSED: ``result.ok`` and every
+    comparison of statuses are unchanged); ``detail`` says where, in English.
+    """
 
     code: Code
     detail: str
+    check: str = ""
+
+    def message(self, lang: str = "en") -> str:
+        """The plain message for this warning in ``"vi"`` or ``"en"``."""
+        from .summary import message  # noqa: PLC0415 - the summary imports this module
+
+        return message(self.code, lang)
 
 
 @attrs.frozen
@@ -122,6 +144,18 @@ class VerificationResult:
     def codes(self) -> tuple[Code, ...]:
         """The failure codes, in check order."""
         return tuple(c.code for c in self.checks if c.code is not None)
+
+    @property
+    def warning_codes(self) -> tuple[Code, ...]:
+        """The warnings' codes, in the order they were found (check order)."""
+        return tuple(w.code for w in self.warnings)
+
+    def outcome(self, name: str) -> Outcome:
+        """Check *name*'s outcome: PASSED_WITH_WARNING when it passed with a warning."""
+        status = self.check(name).status
+        if status is Status.PASSED and any(w.check == name for w in self.warnings):
+            return Outcome.PASSED_WITH_WARNING
+        return Outcome(status.value)
 
     def check(self, name: str) -> Check:
         for c in self.checks:

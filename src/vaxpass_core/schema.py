@@ -34,15 +34,17 @@ from importlib import resources
 from typing import Any, Final
 
 from . import _schema_runtime as rt
-from ._ecma import PatternError, date_ok, date_time_ok, ecma_regex
+from ._ecma import PatternError, date_ok, date_time_in_date, date_time_ok, ecma_regex
 from .errors import SchemaError
 
 
 __all__ = [
     "LATEST_VERSION",
     "SUPPORTED_VERSIONS",
+    "Deviation",
     "UnsupportedSchema",
     "schema_version_for",
+    "tolerate",
     "validate",
 ]
 
@@ -214,12 +216,19 @@ class _Site:
 
 
 class _Compiler:
-    def __init__(self, root: dict[str, Any], version: str) -> None:
+    """*lenient*: the validator takes a second argument, a list, and instead of failing on
+    a date-time where ``format: date`` is asked it appends ``(path, "date-time")`` to it."""
+
+    def __init__(self, root: dict[str, Any], version: str, *, lenient: bool = False) -> None:
         self.root = root
         self.version = version
+        self.lenient = lenient
+        self.params = ", _notes" if lenient else ""
         # Generated code calls the run-time helpers and the formats as _<name>.
         self.ns: dict[str, Any] = {f"_{name}": getattr(rt, name) for name in rt.__all__}
-        self.ns.update(_date_ok=date_ok, _date_time_ok=date_time_ok)
+        self.ns.update(
+            _date_ok=date_ok, _date_time_ok=date_time_ok, _date_time_in_date=date_time_in_date
+        )
         self.functions: list[list[str]] = []
         self.counter = 0
         self.refs: list[str] = []
@@ -239,7 +248,7 @@ class _Compiler:
     def compile(self) -> Any:
         if self.root.get("$schema") != _DRAFT:
             raise self.error("", f"$schema must be {_DRAFT}")
-        main = ["def _validate(x0):"]
+        main = [f"def _validate(x0{self.params}):"]
         self.emit(_Site(main, "x0", (), 1, True, ""), self.root, None)
         self.functions.insert(0, main)
         source = "\n".join("\n".join(f) for f in self.functions) + "\n"
@@ -339,11 +348,11 @@ class _Compiler:
                 exprs.append(test)
                 continue
             fname = self.name("_branch")
-            body = [f"def {fname}(b):"]
+            body = [f"def {fname}(b{self.params}):"]
             self.emit(_Site(body, "b", (), 1, False, where), branch, known)
             body.append("    return True")
             self.functions.append(body)
-            exprs.append(f"{fname}({site.v})")
+            exprs.append(f"{fname}({site.v}{self.params})")
             required_sets.append(set())
         desc = self.const(" | ".join(json.dumps(b, separators=(",", ":")) for b in branches))
         kw = json.dumps(keyword)
@@ -433,7 +442,14 @@ class _Compiler:
             if fmt not in _FORMATS:
                 raise self.error(site.where, f"format {fmt!r} is not supported")
             site.line(f"if not {_FORMATS[fmt]}({v}):")
-            site.fail(f"_e_rule({pexpr}, {v}, 'format', {self.const(f'{fmt} (RFC 3339)')})")
+            error = f"_e_rule({pexpr}, {v}, 'format', {self.const(f'{fmt} (RFC 3339)')})"
+            if self.lenient and fmt == "date":
+                site.line(f"if _date_time_in_date({v}):", 1)
+                site.line(f"_notes.append(({pexpr}, 'date-time'))", 2)
+                site.line("else:", 1)
+                site.fail(error, 2)
+            else:
+                site.fail(error)
 
     def emit_number(self, site: _Site, schema: dict[str, Any], _present: set[str]) -> None:
         ops = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
@@ -460,9 +476,89 @@ class _Compiler:
 
 
 # ---------------------------------------------------------------------------------------
+# Tolerance: what real issuers wrote and the reference verifiers accept.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Deviation:
+    """One tolerated departure from the schema: where, and which kind.
+
+    *kind* is ``"date-time"`` (a date-time where the schema says ``format: date``; the
+    tolerated DCC holds its date part) or ``"null"`` (a property given as ``null``, which
+    no DCC schema allows; the tolerated DCC leaves it out).
+    """
+
+    path: str
+    kind: str
+
+
+def tolerate(dcc: object) -> tuple[dict[str, Any], tuple[Deviation, ...]]:
+    """*dcc* as the reference verifiers read it, and how it departs from its schema.
+
+    For a DCC that :func:`validate` refuses: drop every property whose value is ``null``,
+    then validate against the declared schema version, taking a date-time (RFC 3339, with
+    or without an offset) where ``format: date`` is asked for its date part. The date part
+    must be a real day either way (``2021-02-30`` is refused). Returns the DCC so read (a
+    copy: the caller's object is unchanged) and the deviations, in document order; raises
+    :class:`SchemaError` when the DCC is invalid even so.
+    """
+    notes: list[tuple[tuple[object, ...], str]] = []
+    cleaned = _without_nulls(dcc, notes)
+    if cleaned is None:
+        raise SchemaError("$: the value is nested too deeply or too large")
+    try:
+        check = _load(schema_version_for(cleaned), lenient=True)
+        check(cleaned, notes)
+    except SchemaError:
+        raise
+    except Exception as exc:  # the same safety net as validate()'s
+        raise SchemaError(f"$: cannot be validated ({type(exc).__name__})") from exc
+    for path, kind in notes:
+        if kind == "date-time":
+            *parents, last = path
+            node: Any = cleaned
+            for part in parents:
+                node = node[part]
+            node[last] = node[last][:10]
+    return cleaned, tuple(Deviation(rt.format_path(path), kind) for path, kind in notes)
+
+
+def _without_nulls(value: object, notes: list[tuple[tuple[object, ...], str]]) -> Any:
+    """A copy of the JSON containers in *value* without null-valued object properties (each
+    noted); None when it is nested too deeply or too large to walk."""
+    budget = [rt.MAX_NODES]
+
+    def copy(v: object, path: tuple[object, ...]) -> object:
+        budget[0] -= 1
+        if budget[0] < 0 or len(path) > rt.MAX_DEPTH:
+            raise _TooLarge
+        if type(v) is dict:
+            out = {}
+            for k, x in v.items():
+                if x is None and type(k) is str:
+                    notes.append(((*path, k), "null"))
+                else:
+                    out[k] = copy(x, (*path, k))
+            return out
+        if type(v) is list:
+            return [copy(x, (*path, i)) for i, x in enumerate(v)]
+        return v
+
+    try:
+        return copy(value, ())
+    except _TooLarge:
+        return None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------
 # Lazy loading: one compile per version, on first use; the cache only ever grows.
 
 _VALIDATORS: dict[str, Any] = {}
+_LENIENT: dict[str, Any] = {}
 _LOCK: Final = threading.Lock()
 
 
@@ -476,8 +572,10 @@ def _schema_document(version: str) -> dict[str, Any]:
     return document
 
 
-def _load(version: str) -> Any:
+def _load(version: str, *, lenient: bool = False) -> Any:
+    cache = _LENIENT if lenient else _VALIDATORS
     with _LOCK:
-        if version not in _VALIDATORS:
-            _VALIDATORS[version] = _Compiler(_schema_document(version), version).compile()
-        return _VALIDATORS[version]
+        if version not in cache:
+            compiler = _Compiler(_schema_document(version), version, lenient=lenient)
+            cache[version] = compiler.compile()
+        return cache[version]

@@ -127,6 +127,26 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
         "The input line is not a JSON object",
     ),
     Code.BATCH_INTERNAL: ("Lỗi nội bộ khi cấp chứng nhận", "Internal error while issuing"),
+    Code.SCHEMA_DATE_TIME: (
+        "Có ngày được ghi kèm giờ (ngoài chuẩn); chỉ phần ngày được dùng",
+        "A date is written with a time of day (non-standard); only the date is used",
+    ),
+    Code.SCHEMA_NULL: (
+        "Có trường để trống (null, ngoài chuẩn); được coi như không có",
+        "A field is given as null (non-standard); it is read as absent",
+    ),
+    Code.DCC_FUTURE_DATE: (
+        "Có ngày (sinh, tiêm, xét nghiệm) sau ngày cấp chứng nhận",
+        "A date (birth, vaccination, test) is after the certificate was issued",
+    ),
+    Code.FACILITY_NOT_YET_VALID: (
+        "Chữ ký của cơ sở tiêm chủng ghi ngày sau ngày cấp hoặc ở tương lai",
+        "The vaccination facility's signature is dated after issue or in the future",
+    ),
+    Code.VALUESETS_INVALID: (
+        "Danh mục mã chuẩn không đọc được",
+        "The value sets could not be read",
+    ),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

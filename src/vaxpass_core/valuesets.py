@@ -23,6 +23,11 @@ name     file                                DCC field
 The file stem (``"vaccine-medicinal-product"``) is accepted as an alias of each name.
 An unknown value-set *name* is a programming error (:class:`ValueError`); an unknown
 *code* is data and gives ``None`` / ``False``.
+
+Value sets are also an input of ``verify()``, like trust: a border app downloads the
+current ones (the EU gateway's value-set JSON, the JRC/HSC list of rapid-test devices) and
+passes ``verify(..., valuesets=vp.valuesets.load(doc, ...))``; the shipped release is the
+default (:func:`default`). :func:`load` is a pure function of the JSON.
 """
 
 from __future__ import annotations
@@ -30,24 +35,29 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final
 
+import attrs
 from attrs import frozen
 
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from .errors import InvalidValueSets
 
 
 __all__ = [
+    "CODED_FIELDS",
+    "GATEWAY_IDS",
     "NAMES",
     "VN_VACCINES",
     "Entry",
     "Vaccine",
+    "ValueSets",
+    "default",
     "entries",
     "is_known",
+    "load",
     "lookup",
     "release",
     "vaccine",
@@ -151,6 +161,211 @@ class _Data:
 
 def _key(common_name: str) -> str:
     return _NAME_KEY.sub("", common_name.casefold())
+
+
+#: The value-set name each coded DCC field uses, per entry type (v, t, r).
+CODED_FIELDS: Final[Mapping[str, tuple[tuple[str, str], ...]]] = MappingProxyType(
+    {
+        "v": (("tg", "tg"), ("vp", "vp"), ("mp", "mp"), ("ma", "ma"), ("co", "co")),
+        "t": (("tg", "tg"), ("tt", "tt"), ("ma", "t.ma"), ("tr", "tr"), ("co", "co")),
+        "r": (("tg", "tg"), ("co", "co")),
+    }
+)
+
+#: The EU gateway's ``valueSetId`` of each value set.
+GATEWAY_IDS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "disease-agent-targeted": "tg",
+        "sct-vaccines-covid-19": "vp",
+        "vaccines-covid-19-names": "mp",
+        "vaccines-covid-19-auth-holders": "ma",
+        "country-2-codes": "co",
+        "covid-19-lab-test-type": "tt",
+        "covid-19-lab-result": "tr",
+        "covid-19-lab-test-manufacturer-and-name": "t.ma",
+    }
+)
+
+
+def _freeze(sets: Mapping[str, Mapping[str, Entry]]) -> Mapping[str, Mapping[str, Entry]]:
+    return MappingProxyType({name: MappingProxyType(dict(sets[name])) for name in NAMES})
+
+
+@attrs.frozen(eq=False)
+class ValueSets:
+    """A complete collection of the value sets ``verify()`` checks codes against.
+
+    Build one with :func:`load` (from the JSON a border app downloads) or take
+    :func:`default` (the shipped release). Immutable; compared by identity.
+    """
+
+    release: str
+    sets: Mapping[str, Mapping[str, Entry]] = attrs.field(converter=_freeze)
+    #: Per DCC entry type, each coded field with the codes of its value set (verify's table).
+    fields: Mapping[str, tuple[tuple[str, frozenset[str]], ...]] = attrs.field(
+        init=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        codes = {name: frozenset(self.sets[name]) for name in NAMES}
+        fields = {
+            dcc_type: tuple((field, codes[name]) for field, name in pairs)
+            for dcc_type, pairs in CODED_FIELDS.items()
+        }
+        object.__setattr__(self, "fields", MappingProxyType(fields))
+
+    def entries(self, name: str) -> Mapping[str, Entry]:
+        """Every entry of value set *name* (or its file stem), by code."""
+        found = self.sets.get(name) or self.sets.get(_ALIASES.get(name, ""))
+        if found is None:
+            raise ValueError(f"no value set named {name!r}; known: {', '.join(NAMES)}")
+        return found
+
+    def is_known(self, name: str, code: str) -> bool:
+        return code in self.entries(name)
+
+
+def load(*documents: str | bytes | Mapping[str, Any], base: ValueSets | None = None) -> ValueSets:
+    """Value sets from downloaded JSON, each document replacing one set of *base*.
+
+    A document is JSON text (``str``/``bytes``) or its parsed object, in one of three forms:
+
+    - an EU value-set file as the gateway serves it (``valueSetId``, ``valueSetValues``,
+      optionally ``valueSetDate``), such as ``covid-19-lab-test-manufacturer-and-name``;
+    - the JRC/HSC list of rapid-test devices (``deviceList`` of objects with ``id_device``,
+      ``commercial_name``, ``manufacturer.name``, ``hsc_common_list``): the ``t.ma`` set;
+      a device is active when the HSC common list includes it;
+    - this package's own ``valuesets.json`` (``valuesets`` by short name): every set in it.
+
+    Sets no document gives come from *base* (default: :func:`default`). Pure: no file, no
+    network. Raises :class:`~vaxpass_core.errors.InvalidValueSets` (a ``ValueError`` with
+    code ``valuesets.invalid``) naming the document and what is wrong.
+    """
+    start = default() if base is None else base
+    if not isinstance(start, ValueSets):
+        raise TypeError(f"base must be ValueSets, not {type(start).__name__}")
+    sets: dict[str, Mapping[str, Entry]] = dict(start.sets)
+    releases: list[str] = []
+    for index, document in enumerate(documents, 1):
+        where = f"value-set document {index}"
+        try:
+            found, label = _read_document(_parse(document, where), where)
+        except InvalidValueSets:
+            raise
+        except Exception as exc:  # the safety net: any odd object is a bad document
+            raise InvalidValueSets(f"{where}: unreadable ({type(exc).__name__})") from exc
+        sets.update(found)
+        releases.append(label)
+    release = start.release if not releases else "; ".join(releases)
+    return ValueSets(release, sets)
+
+
+def _parse(document: object, where: str) -> Mapping[str, Any]:
+    if isinstance(document, bytes | bytearray | memoryview):
+        try:
+            document = bytes(document).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidValueSets(f"{where}: not UTF-8") from exc
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidValueSets(f"{where}: not JSON ({type(exc).__name__})") from exc
+    if not isinstance(document, Mapping):
+        raise InvalidValueSets(f"{where}: not a JSON object")
+    return document
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidValueSets(f"{where} is not a string")
+    return value
+
+
+def _read_document(
+    doc: Mapping[str, Any], where: str
+) -> tuple[dict[str, Mapping[str, Entry]], str]:
+    if "valueSetId" in doc:
+        set_id = _text(doc["valueSetId"], f"{where}: valueSetId")
+        name = GATEWAY_IDS.get(set_id) or (set_id if set_id in NAMES else _ALIASES.get(set_id))
+        if name is None:
+            raise InvalidValueSets(
+                f"{where}: valueSetId {set_id!r} is not one verify() uses; known: "
+                + ", ".join(GATEWAY_IDS)
+            )
+        values = doc.get("valueSetValues")
+        if not isinstance(values, Mapping):
+            raise InvalidValueSets(f"{where}: valueSetValues is not an object")
+        date = doc.get("valueSetDate", "")
+        return {name: _entries(name, values, f"{where} ({set_id})")}, f"{set_id} {date}".strip()
+    if "deviceList" in doc:
+        return {"t.ma": _devices(doc["deviceList"], where)}, "JRC devices " + str(
+            doc.get("extracted_on", "")
+        ).strip()
+    if "valuesets" in doc and isinstance(doc["valuesets"], Mapping):
+        found: dict[str, Mapping[str, Entry]] = {}
+        for name, vs in doc["valuesets"].items():
+            if name not in NAMES or not isinstance(vs, Mapping):
+                raise InvalidValueSets(f"{where}: {name!r} is not a value set verify() uses")
+            values = vs.get("values")
+            if not isinstance(values, Mapping):
+                raise InvalidValueSets(f"{where}: {name}.values is not an object")
+            found[name] = _entries(name, values, f"{where} ({name})")
+        return found, str(doc.get("release", "")) or "valuesets.json"
+    raise InvalidValueSets(
+        f"{where}: neither an EU value set (valueSetId), the JRC device list (deviceList) "
+        "nor valuesets.json (valuesets)"
+    )
+
+
+def _entries(name: str, values: Mapping[Any, Any], where: str) -> dict[str, Entry]:
+    out = {}
+    for code, entry in values.items():
+        _text(code, f"{where}: a code")
+        if not isinstance(entry, Mapping):
+            raise InvalidValueSets(f"{where}: the entry of {code!r} is not an object")
+        active = entry.get("active", True)
+        if type(active) is not bool:
+            raise InvalidValueSets(f"{where}: {code!r}.active is not true or false")
+        out[code] = Entry(
+            valueset=name,
+            code=code,
+            display=_text(entry.get("display", ""), f"{where}: {code!r}.display"),
+            active=active,
+            system=_text(entry.get("system", ""), f"{where}: {code!r}.system"),
+            version=_text(entry.get("version", ""), f"{where}: {code!r}.version"),
+        )
+    return out
+
+
+def _devices(devices: object, where: str) -> dict[str, Entry]:
+    if not isinstance(devices, list):
+        raise InvalidValueSets(f"{where}: deviceList is not an array")
+    out = {}
+    for i, device in enumerate(devices):
+        at = f"{where}: deviceList[{i}]"
+        if not isinstance(device, Mapping):
+            raise InvalidValueSets(f"{at} is not an object")
+        code = device.get("id_device")
+        if isinstance(code, int) and not isinstance(code, bool):
+            code = str(code)
+        code = _text(code, f"{at}.id_device")
+        maker = device.get("manufacturer")
+        maker_name = maker.get("name", "") if isinstance(maker, Mapping) else ""
+        name = device.get("commercial_name", "")
+        display = ", ".join(str(p) for p in (maker_name, name) if isinstance(p, str) and p)
+        common = device.get("hsc_common_list", True)
+        out[code] = Entry(valueset="t.ma", code=code, display=display, active=common is True)
+    if not out:
+        raise InvalidValueSets(f"{where}: deviceList is empty")
+    return out
+
+
+@functools.cache
+def default() -> ValueSets:
+    """The value sets shipped with this release of the library (see :func:`release`)."""
+    data = _data()
+    return ValueSets(data.release, data.sets)
 
 
 @functools.cache

@@ -12,7 +12,7 @@ checks; anything else goes to the general path, which reports every detail.
 
 from __future__ import annotations
 
-import functools
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from . import attestation as _att
@@ -26,6 +26,7 @@ from .policy import Policy
 from .record import signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
 from .trust import TrustStore
+from .valuesets import ValueSets
 
 
 if TYPE_CHECKING:
@@ -54,25 +55,16 @@ _NO_REGISTRY_CHECKS: Final = tuple(
 _DCC_TYPES: Final = ("v", "t", "r")
 _DCC_TYPE_SET: Final = frozenset(_DCC_TYPES)
 
-# The value-set name each coded DCC field uses, per entry type.
-_CODED_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "v": (("tg", "tg"), ("vp", "vp"), ("mp", "mp"), ("ma", "ma"), ("co", "co")),
-    "t": (("tg", "tg"), ("tt", "tt"), ("ma", "t.ma"), ("tr", "tr"), ("co", "co")),
-    "r": (("tg", "tg"), ("co", "co")),
+# Each tolerated schema deviation: its warning code and the Policy knob that fails it.
+_DEVIATIONS: Final = {
+    "date-time": (Code.SCHEMA_DATE_TIME, "strict_date_times", "a date-time where a date belongs"),
+    "null": (Code.SCHEMA_NULL, "strict_nulls", "a property given as null, read as absent"),
 }
-
-
-@functools.cache
-def _coded_fields() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
-    """Per entry type, each coded field with the codes of its value set.
-
-    Built once: the value sets are immutable package data.
-    """
-    codes = {name: frozenset(valuesets.entries(name)) for name in valuesets.NAMES}
-    return {
-        dcc_type: tuple((field, codes[name]) for field, name in fields)
-        for dcc_type, fields in _CODED_FIELDS.items()
-    }
+# A date is a local day, iat a UTC instant: the latest local day anywhere (UTC+14) is the
+# last one an event certified at iat can have.
+_LATEST_OFFSET: Final = 14 * 3600
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MAX_EPOCH: Final = 253402300799  # 9999-12-31T23:59:59Z
 
 
 def _failed(name: str, error: VaxpassError | Code, detail: str = "") -> Check:
@@ -101,13 +93,20 @@ class _Run:
         "schema_ok",
         "signer",
         "trust",
+        "valuesets",
         "warnings",
     )
 
     def __init__(
-        self, trust: TrustStore, now: int, policy: Policy, facility_checked: bytes | None
+        self,
+        trust: TrustStore,
+        now: int,
+        policy: Policy,
+        facility_checked: bytes | None,
+        valuesets: ValueSets,
     ) -> None:
         self.trust = trust
+        self.valuesets = valuesets
         self.facility_checked = facility_checked
         self.now = now
         self.policy = policy
@@ -145,13 +144,22 @@ def verify(
     trust: TrustStore,
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
+    valuesets: ValueSets | None = None,
     _facility_checked: bytes | None = None,
 ) -> VerificationResult:
     """Verify HC1 *text* against *trust* at *now*; every check is in the result.
 
     Never raises on bad input: garbage gives a result whose failures carry stable codes.
     Wrong *calls* (a naive ``now``, a trust store that is not one) raise ``TypeError`` or
-    ``ValueError``. *text* may be ``bytes`` as a scanner hands it over (ASCII).
+    ``ValueError``. *text* may be ``bytes`` as a scanner hands it over (ASCII); whitespace
+    at its ends (a file's trailing newline) is ignored.
+
+    *valuesets* are the value sets codes are checked against (:func:`.valuesets.load` reads
+    the ones a border app downloads); the shipped release by default.
+
+    Deviations real issuers make and the reference verifiers accept pass with a warning
+    (``result.warnings``, each with its code and the check it belongs to) unless *policy*
+    makes them failures (:meth:`Policy.strict`); docs/verifying.md has the table.
 
     ``_facility_checked`` is private, NOT part of the public contract, and may change
     without notice: it is for ``issue()``'s self-check only. When it equals the raw bytes
@@ -167,14 +175,23 @@ def verify(
         raise TypeError(f"policy must be a Policy, not {type(policy).__name__}")
     if _facility_checked is not None and type(_facility_checked) is not bytes:
         raise TypeError("_facility_checked must be bytes or None")
+    if valuesets is None:
+        valuesets = _default_valuesets()
+    elif not isinstance(valuesets, ValueSets):
+        raise TypeError(f"valuesets must be ValueSets, not {type(valuesets).__name__}")
     checked_at = epoch_of(now)
     if type(text) is bytes and text.isascii():  # as a scanner hands it over
         text = text.decode("ascii")
     if type(text) is str:
-        passed = _verify_passing(text, trust, checked_at, policy, _facility_checked)
+        passed = _verify_passing(
+            text, trust, checked_at, policy, _facility_checked, valuesets=valuesets
+        )
         if passed is not None:
             return passed
-    return _verify_in_full(text, trust, checked_at, policy, _facility_checked)
+    return _verify_in_full(text, trust, checked_at, policy, _facility_checked, valuesets=valuesets)
+
+
+_default_valuesets: Final = valuesets.default
 
 
 def _verify_in_full(
@@ -183,9 +200,11 @@ def _verify_in_full(
     now: int,
     policy: Policy,
     facility_checked: bytes | None,
+    *,
+    valuesets: ValueSets | None = None,
 ) -> VerificationResult:
     """The general path: every check reported, whatever the input."""
-    run = _Run(trust, now, policy, facility_checked)
+    run = _Run(trust, now, policy, facility_checked, valuesets or _default_valuesets())
     checks = run.checks
     cose_bytes = _unpack(text, checks)
     if cose_bytes is None:
@@ -214,17 +233,7 @@ def _verify_in_full(
     else:
         run.claims = claims
         run.dcc = dcc = claims.hcert
-        # Only str keys are looked up: a bytes key hashing like "v" is not a type (and
-        # comparing it with "v" is an error under python -bb).
-        present: tuple[str, ...] = ()
-        for key in dcc:
-            if type(key) is str and key in _DCC_TYPE_SET:
-                present += (key,)
-        if len(present) == 1:
-            run.dcc_type = present[0]
-        elif present:  # invalid (the schema check says so); named in v, t, r order
-            present = tuple(sorted(present, key=_DCC_TYPES.index))
-        run.dcc_types = present
+        _find_types(run, dcc)
         checks.append(_PASSED["cwt.claims"])
 
     _check_signature(run, message, alg_ok=alg_ok)
@@ -234,6 +243,50 @@ def _verify_in_full(
     _check_facility(run, claims)
     _check_revocation(run, message, claims)
     return run.result()
+
+
+def _find_types(run: _Run, dcc: Mapping[Any, Any]) -> None:
+    """Which of v, t, r the DCC holds. A null one is absent (the schema check warns of it)."""
+    present: tuple[str, ...] = ()
+    for key, value in dcc.items():
+        # Only str keys are looked up: a bytes key hashing like "v" is not a type (and
+        # comparing it with "v" is an error under python -bb).
+        if type(key) is str and key in _DCC_TYPE_SET and value is not None:
+            present += (key,)
+    run.dcc_type = present[0] if len(present) == 1 else None
+    if len(present) > 1:  # invalid (the schema check says so); named in v, t, r order
+        present = tuple(sorted(present, key=_DCC_TYPES.index))
+    run.dcc_types = present
+
+
+def _future_dates(dcc: Mapping[str, Any], iat: int | None, leeway: int) -> list[str]:
+    """The event dates of a schema-valid DCC after the day it was signed (*iat*), as paths.
+
+    Birth, vaccination, sample collection and first positive test happen before they are
+    certified. Dates are compared as text (valid dates and partial dates of birth order so).
+    """
+    if iat is None or not 0 <= iat <= _MAX_EPOCH - _LATEST_OFFSET - leeway:
+        return []
+    days = (iat + _LATEST_OFFSET + leeway) // 86400
+    limit = date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+    late: list[str] = []
+    dob = dcc.get("dob")
+    if type(dob) is str and dob > limit:
+        late.append("dob")
+    for group, field in (("v", "dt"), ("t", "sc"), ("r", "fr")):
+        entries = dcc.get(group)
+        if type(entries) is list:
+            for i, entry in enumerate(entries):
+                value = entry.get(field) if type(entry) is dict else None
+                if type(value) is str and value[:10] > limit:
+                    late.append(f"{group}[{i}].{field}")
+    return late
+
+
+def _attested_late(signed_at: int, now: int, iat: int | None, leeway: int) -> bool:
+    """The facility signed after the ministry issued the passport (or, with no iat to
+    compare with, after now). An iat after now fails ``time.issued`` by itself."""
+    return signed_at > (now if iat is None else iat) + leeway
 
 
 # -- The fast path: a passport every check passes. ----------------------------------------------
@@ -261,9 +314,18 @@ _PASSED_NO_REGISTRY: Final = (
 
 
 def _verify_passing(
-    text: str, trust: TrustStore, now: int, policy: Policy, facility_checked: bytes | None
+    text: str,
+    trust: TrustStore,
+    now: int,
+    policy: Policy,
+    facility_checked: bytes | None,
+    *,
+    valuesets: ValueSets | None = None,
 ) -> VerificationResult | None:
-    """The result of a passport that passes every check; None if any check might not."""
+    """The result of a passport that passes every check (with no warning); None if any
+    check might not."""
+    if text[:1] in hc1.WHITESPACE or text[-1:] in hc1.WHITESPACE:
+        text = text.strip(hc1.WHITESPACE)
     if len(text) > hc1.MAX_TEXT_CHARS or not text.startswith(hc1.PREFIX):
         return None
     try:
@@ -308,15 +370,17 @@ def _verify_passing(
     try:
         schema.validate(dcc)
     except SchemaError:
-        return None
+        return None  # invalid, or a deviation to tolerate: the general path says
     group = dcc[dcc_type]
     if type(group) is not list or not group or type(group[0]) is not dict:
         return None
     get = group[0].get
-    for field, known in _coded_fields()[dcc_type]:
+    for field, known in (valuesets or _default_valuesets()).fields[dcc_type]:
         code = get(field)
         if code is not None and code not in known:
             return None  # unknown codes: a failure or an advisory, the general path says
+    if _future_dates(dcc, iat, leeway):
+        return None
     if (
         trust.revokes_passports
         and trust.revoked(
@@ -340,6 +404,8 @@ def _verify_passing(
         try:
             embedded = _att.EmbeddedAttestation.from_claim(raw)
         except VaxpassError:
+            return None
+        if _attested_late(embedded.signed_at, now, iat, leeway):
             return None
         if not trust.facility_roots and not trust.facilities:
             if policy.require_attestation:
@@ -479,13 +545,17 @@ def _check_signer(run: _Run, claims: Claims | None) -> None:
             or (claims.expires_at is not None and claims.expires_at > signer.not_after)
         )
     ):
-        checks.append(
-            _failed(
-                "key.validity",
-                Code.KEY_VALIDITY,
-                "the passport's iat..exp is not within its signer certificate's validity",
-            )
+        # Real issuers sign passports that outlive their certificate (Viet Nam's among
+        # them); the reference apps only ask that the certificate be valid now.
+        detail = (
+            f"the passport's iat..exp ({claims.issued_at}..{claims.expires_at}) is not within "
+            f"its signer certificate's validity ({signer.not_before}..{signer.not_after})"
         )
+        if run.policy.strict_key_validity:
+            checks.append(_failed("key.validity", Code.KEY_VALIDITY, detail))
+        else:
+            checks.append(_PASSED["key.validity"])
+            run.warnings.append(Advisory(Code.KEY_VALIDITY, detail, "key.validity"))
     else:
         checks.append(_PASSED["key.validity"])
 
@@ -536,15 +606,27 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
         checks.append(_skipped("dcc.valuesets", "cwt.claims"))
         return
     dcc = claims.hcert
+    policy = run.policy
+    warnings: list[Advisory] = []
     try:
-        schema.validate(dcc)
+        try:
+            schema.validate(dcc)
+        except SchemaError as exc:
+            dcc = _tolerated(run, dcc, exc, warnings)
         if run.dcc_type is None:
             _one_event(run)
-    except SchemaError as exc:
+        late = _future_dates(dcc, claims.issued_at, policy.leeway_seconds)
+        if late:
+            detail = "dated after the passport was issued (iat): " + ", ".join(late)
+            if policy.strict_future_dates:
+                raise VaxpassError.for_code(Code.DCC_FUTURE_DATE)(detail)
+            warnings.append(Advisory(Code.DCC_FUTURE_DATE, detail, "dcc.schema"))
+    except VaxpassError as exc:
         checks.append(_failed("dcc.schema", exc))
         checks.append(_skipped("dcc.valuesets", "dcc.schema"))
         return
     checks.append(_PASSED["dcc.schema"])
+    run.warnings.extend(warnings)
     run.schema_ok = True
 
     dcc_type = run.dcc_type  # one of v, t, r: _one_event raised otherwise
@@ -554,7 +636,7 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
     unknown: list[str] = []
     if entry is not None and dcc_type is not None:
         get = entry.get
-        for field, known in _coded_fields()[dcc_type]:
+        for field, known in run.valuesets.fields[dcc_type]:
             code = get(field)
             if code is not None and code not in known:
                 unknown.append(f"{dcc_type}[0].{field}={code!r}")
@@ -566,7 +648,32 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
             checks.append(_failed("dcc.valuesets", Code.VALUESET_UNKNOWN, detail))
         else:
             checks.append(_PASSED["dcc.valuesets"])
-            run.warnings.append(Advisory(Code.VALUESET_UNKNOWN, detail))
+            run.warnings.append(Advisory(Code.VALUESET_UNKNOWN, detail, "dcc.valuesets"))
+
+
+def _tolerated(
+    run: _Run, dcc: Mapping[str, Any], error: SchemaError, warnings: list[Advisory]
+) -> Mapping[str, Any]:
+    """The DCC as the reference verifiers read it, when only tolerated deviations break its
+    schema (each a warning, or under a strict policy a failure); else raise *error*.
+
+    The DCC so read (nulls dropped, the date part of a date-time in a date field) is the
+    result's ``dcc``: the record, the summary and the facility digest all read it.
+    """
+    try:
+        tolerated, deviations = schema.tolerate(dcc)
+    except SchemaError:
+        raise error from None
+    for kind, (code, knob, what) in _DEVIATIONS.items():
+        paths = [d.path for d in deviations if d.kind == kind]
+        if paths:
+            detail = f"{what}: {', '.join(paths)}"
+            if getattr(run.policy, knob):
+                raise VaxpassError.for_code(code)(detail)
+            warnings.append(Advisory(code, detail, "dcc.schema"))
+    run.dcc = tolerated
+    _find_types(run, tolerated)
+    return tolerated
 
 
 def _one_event(run: _Run) -> NoReturn:
@@ -605,6 +712,13 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         return
     try:
         run.attestation = embedded = _att.EmbeddedAttestation.from_claim(raw)
+        # The facility signs before the ministry issues (issue() refuses otherwise), and
+        # nobody signs in the future: a later date is a broken chain, not clock skew.
+        if _attested_late(embedded.signed_at, run.now, claims.issued_at, run.policy.leeway_seconds):
+            raise VaxpassError.for_code(Code.FACILITY_NOT_YET_VALID)(
+                f"the facility attestation is dated {embedded.signed_at}, after the passport's "
+                f"iat ({claims.issued_at}) or now ({run.now})"
+            )
     except VaxpassError as exc:
         checks.append(_failed("facility.attestation", exc))
         checks.append(_skipped("facility.certificate", "facility.attestation"))
@@ -673,7 +787,7 @@ def _check_revocation(run: _Run, message: Sign1Message, claims: Claims | None) -
     if not run.trust.revokes_passports:  # the common case: nothing could match
         checks.append(_PASSED["revocation"])
         return
-    uci = certificate_id(claims.hcert, run.dcc_type) if run.schema_ok else None
+    uci = certificate_id(run.dcc, run.dcc_type) if run.schema_ok and run.dcc is not None else None
     # COUNTRYCODEUCI hashes the issuing country as the CWT iss claim states it.
     country = claims.issuer or ""
     alg = message.alg if message.alg is not None else 0

@@ -50,7 +50,8 @@ def test_accepts_any_standard_stream(wbits: int, level: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "HC1", "hc1:BB8", "HC2:BB8", "HL0:BB8", " HC1:BB8", "BB8", "HC1 :BB8", "\uff28C1:"]
+    "text",
+    ["", "HC1", "hc1:BB8", "HC2:BB8", "HL0:BB8", "\u00a0HC1:BB8", "BB8", "HC1 :BB8", "\uff28C1:"],
 )
 def test_prefix_is_strict(text: str) -> None:
     with pytest.raises(InvalidPrefix) as info:
@@ -61,6 +62,17 @@ def test_prefix_is_strict(text: str) -> None:
 def test_strip_prefix() -> None:
     assert hc1.strip_prefix("HC1:BB8") == "BB8"
     assert hc1.strip_prefix("HC1:") == ""
+
+
+@pytest.mark.parametrize("text", ["HC1:BB8\n", " HC1:BB8", "\r\nHC1:BB8\r\n", "\tHC1:BB8 \f\v"])
+def test_whitespace_at_the_ends_is_ignored(text: str) -> None:
+    # A file's trailing newline, a scanner's padding: only at the ends (issue 13, item 10).
+    assert hc1.strip_prefix(text) == "BB8"
+
+
+def test_whitespace_inside_is_not() -> None:
+    with pytest.raises(InvalidBase45):
+        hc1.decode("HC1:" + b45encode(zlib.compress(COSE))[:4] + "\n" + "BB8")
 
 
 def test_absurd_text_is_too_large_before_any_work() -> None:

@@ -303,8 +303,26 @@ def _reach(code: Code) -> vp.VerificationResult:
         return vp.verify(signed(payload, PKI.test_only_document_signer), trust=trust, now=now)
     if code is Code.KEY_EXPIRED:
         return vp.verify(text, trust=trust, now=datetime(2030, 6, 1, tzinfo=UTC))
-    if code is Code.KEY_VALIDITY:
-        return vp.verify(_with_claim(cwt.CLAIM_EXP, 1_930_000_000), trust=trust, now=now)
+    if code is Code.KEY_VALIDITY:  # a warning by default
+        strict = vp.Policy(strict_key_validity=True)
+        return vp.verify(_with_claim(cwt.CLAIM_EXP, 1_930_000_000), trust=trust, now=now,
+                         policy=strict)  # fmt: skip
+    if code in {Code.SCHEMA_DATE_TIME, Code.SCHEMA_NULL, Code.DCC_FUTURE_DATE}:
+        # Tolerated deviations (warnings by default), each failing under Policy.strict().
+        dcc = dict(PASSPORT.dcc)
+        if code is Code.SCHEMA_DATE_TIME:
+            dcc["v"] = [{**PASSPORT.dcc["v"][0], "dt": PASSPORT.dcc["v"][0]["dt"] + "T00:00:00Z"}]
+        elif code is Code.SCHEMA_NULL:
+            dcc["t"] = None
+        else:
+            dcc["dob"] = "2030-01-01"
+        claims = _claims_sample()
+        claims[cwt.CLAIM_HCERT] = {1: dcc}
+        del claims[ATTESTATION_CLAIM]
+        return vp.verify(_resign(claims), trust=trust, now=now, policy=vp.Policy.strict())
+    if code is Code.FACILITY_NOT_YET_VALID:
+        later = (PASSPORT.issued_at + 200 * 86400).to_bytes(4, "big")
+        return vp.verify(_facility_claim(signed_at=later), trust=trust, now=now)
     if code is Code.SIGNATURE_INVALID:
         message = cose.decode_sign1(hc1.decode(text))
         bad = bytes([message.signature[0] ^ 1]) + message.signature[1:]
@@ -360,6 +378,7 @@ NOT_VERIFY_CODES = {
     Code.QR_AMBIGUOUS,
     Code.BATCH_LINE,
     Code.BATCH_INTERNAL,
+    Code.VALUESETS_INVALID,
 }
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 
