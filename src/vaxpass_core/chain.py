@@ -54,8 +54,9 @@ __all__ = ["DEFAULT_VALIDITY_MONTHS", "Passport", "attest", "issue", "reissue"]
 DEFAULT_VALIDITY_MONTHS: Final = 12
 
 # The policies of issue()'s self-check, built once.
-_SELF_CHECK_STRICT: Final = Policy(require_attestation=True, strict_valuesets=True)
-_SELF_CHECK_LENIENT: Final = Policy(require_attestation=True, strict_valuesets=False)
+# Issuing stays strict: what issue() makes passes Policy.strict() (no tolerated deviation).
+_SELF_CHECK_STRICT: Final = Policy.strict(require_attestation=True)
+_SELF_CHECK_LENIENT: Final = attrs.evolve(_SELF_CHECK_STRICT, strict_valuesets=False)
 
 
 def add_months(epoch: int, months: int) -> int:
@@ -88,7 +89,14 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
         raise FacilityExpired(
             f"facility {facility.facility_id}'s certificate is not valid at {signed_at}"
         )
+    _not_dated_after(record, signed_at, "attested")
     return sign_attestation(record, facility=facility, signed_at=signed_at)
+
+
+def _not_dated_after(record: VaccinationRecord, moment: int, what: str) -> None:
+    late = record.dated_after(moment)
+    if late:
+        raise InvalidRecord(f"{', '.join(late)}: dated after the record is {what} ({moment})")
 
 
 @attrs.frozen(kw_only=True)
@@ -159,6 +167,7 @@ def issue(
 
     if attestation.signed_at > iat:
         raise FacilitySignatureInvalid("the attestation is signed after the time of issue")
+    _not_dated_after(record, attestation.signed_at, "attested")  # so before iat too
     # The facility must be trusted both now and when it signed.
     facilities = trust.check_facility(attestation.facility_kid, at=attestation.signed_at)
     trust.check_facility(attestation.facility_kid, at=iat)

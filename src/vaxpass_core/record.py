@@ -50,7 +50,16 @@ from .errors import InvalidRecord, SchemaError
 from .icao import transliterate
 
 
-__all__ = ["FIELDS", "FieldInfo", "FullName", "VaccinationRecord", "sample", "signed_form"]
+__all__ = [
+    "FIELDS",
+    "LATEST_OFFSET",
+    "FieldInfo",
+    "FullName",
+    "VaccinationRecord",
+    "latest_local_day",
+    "sample",
+    "signed_form",
+]
 
 
 @attrs.frozen
@@ -382,6 +391,26 @@ class VaccinationRecord:
             if not valuesets.is_known(vs, code := getattr(self, name))
         )
 
+    # -- time ---------------------------------------------------------------------------
+
+    def dated_after(self, moment: int) -> tuple[str, ...]:
+        """The fields (date of birth, vaccination date) dated after *moment* (UTC epoch
+        seconds): later than the local day anywhere on earth (UTC+14) at that moment.
+
+        A record cannot be dated after it is attested or issued: ``attest()`` and
+        ``issue()`` refuse one that is (``record.invalid``).
+        """
+        limit = latest_local_day(moment)
+        if limit is None:
+            return ()
+        dob = self.date_of_birth
+        late = []
+        if (dob.isoformat() if isinstance(dob, dt.date) else dob) > limit:
+            late.append("date_of_birth")
+        if self.vaccination_date.isoformat() > limit:
+            late.append("vaccination_date")
+        return tuple(late)
+
     # -- display ------------------------------------------------------------------------
 
     def labelled(self, lang: str = "vi") -> tuple[tuple[str, str], ...]:
@@ -608,6 +637,25 @@ def _wire_cbor(
             after.encode("ascii"),
         )
     )
+
+
+#: The time zone furthest ahead (UTC+14, Line Islands): a date is a local day.
+LATEST_OFFSET: Final = 14 * 3600
+_EPOCH_ORDINAL: Final = dt.date(1970, 1, 1).toordinal()
+_MAX_EPOCH: Final = 253402300799 - LATEST_OFFSET  # the last second before 9999-12-31 there
+
+
+def latest_local_day(moment: int, leeway: int = 0) -> str | None:
+    """The latest calendar day (``YYYY-MM-DD``) anywhere at *moment* (+ *leeway*) seconds
+    since the epoch; None outside 1970..9999.
+
+    ISO dates and partial dates of birth compare with it as text: one is after *moment*
+    exactly when it is greater (``"2027" > "2026-03-01"``, ``"2026" < "2026-03-01"``).
+    """
+    at = moment + leeway
+    if not 0 <= at <= _MAX_EPOCH:
+        return None
+    return dt.date.fromordinal(_EPOCH_ORDINAL + (at + LATEST_OFFSET) // 86400).isoformat()
 
 
 def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | None:

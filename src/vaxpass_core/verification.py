@@ -12,7 +12,6 @@ checks; anything else goes to the general path, which reports every detail.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from . import attestation as _att
@@ -23,7 +22,7 @@ from .cwt import decode_claims
 from .dcc import certificate_id
 from .errors import Code, FacilityError, SchemaError, VaxpassError
 from .policy import Policy
-from .record import signed_form
+from .record import latest_local_day, signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
 from .trust import TrustStore
 from .valuesets import ValueSets
@@ -60,11 +59,6 @@ _DEVIATIONS: Final = {
     "date-time": (Code.SCHEMA_DATE_TIME, "strict_date_times", "a date-time where a date belongs"),
     "null": (Code.SCHEMA_NULL, "strict_nulls", "a property given as null, read as absent"),
 }
-# A date is a local day, iat a UTC instant: the latest local day anywhere (UTC+14) is the
-# last one an event certified at iat can have.
-_LATEST_OFFSET: Final = 14 * 3600
-_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
-_MAX_EPOCH: Final = 253402300799  # 9999-12-31T23:59:59Z
 
 
 def _failed(name: str, error: VaxpassError | Code, detail: str = "") -> Check:
@@ -265,10 +259,11 @@ def _future_dates(dcc: Mapping[str, Any], iat: int | None, leeway: int) -> list[
     Birth, vaccination, sample collection and first positive test happen before they are
     certified. Dates are compared as text (valid dates and partial dates of birth order so).
     """
-    if iat is None or not 0 <= iat <= _MAX_EPOCH - _LATEST_OFFSET - leeway:
+    # A date is a local day, iat a UTC instant: the latest local day anywhere (UTC+14) is
+    # the last one an event certified at iat can have.
+    limit = latest_local_day(iat, leeway) if type(iat) is int else None
+    if limit is None:
         return []
-    days = (iat + _LATEST_OFFSET + leeway) // 86400
-    limit = date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
     late: list[str] = []
     dob = dcc.get("dob")
     if type(dob) is str and dob > limit:

@@ -40,7 +40,7 @@ def _reencode(cose_bytes: bytes, draw: st.DrawFn) -> str:
 
 
 def break_prefix(draw: st.DrawFn, text: str) -> Corruption:
-    prefix = draw(st.sampled_from(("", "HC2:", "hc1:", "HC1", "HL0:", " HC1:", "HC:", "1:")))
+    prefix = draw(st.sampled_from(("", "HC2:", "hc1:", "HC1", "HL0:", "\u00a0HC1:", "HC:", "1:")))
     return Corruption(prefix + text[len(hc1.PREFIX) :], Code.HC1_PREFIX)
 
 
