@@ -216,7 +216,9 @@ class ValueSets:
 
     def entries(self, name: str) -> Mapping[str, Entry]:
         """Every entry of value set *name* (or its file stem), by code."""
-        found = self.sets.get(name) or self.sets.get(_ALIASES.get(name, ""))
+        found = self.sets.get(name)
+        if found is None:
+            found = self.sets.get(_ALIASES.get(name, ""))
         if found is None:
             raise ValueError(f"no value set named {name!r}; known: {', '.join(NAMES)}")
         return found
