@@ -33,7 +33,8 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.HC1_PREFIX: CodeDoc(
         "The text does not start with exactly `HC1:` (or, given as bytes, is not ASCII).",
         "Decoding any QR text: `hc1.strip_prefix`, `hc1.decode`. `HL0:`, `HC2:`, lower case, "
-        "whitespace and bare Base45 are all refused.",
+        "whitespace other than ASCII whitespace at the ends (which is ignored) and bare Base45 are "
+        "all refused.",
         ("hc1.prefix",),
     ),
     Code.HC1_BASE45: CodeDoc(

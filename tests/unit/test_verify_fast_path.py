@@ -35,6 +35,7 @@ POLICIES = (
     vp.Policy(leeway=timedelta(days=400)),
     vp.Policy(check_key_validity_window=False),
     vp.Policy(algorithms={-37}),  # PS256 only
+    vp.Policy.strict(),  # what issue() makes has no deviation to tolerate
 )
 
 
