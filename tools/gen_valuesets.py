@@ -1,11 +1,19 @@
 """Regenerate ``src/vaxpass_core/_data/valuesets.json`` from the EU DCC value sets.
 
-Usage: ``python tools/gen_valuesets.py [VALUESETS_DIR] [--release X.Y.Z]``
+Usage: ``python tools/gen_valuesets.py [VALUESETS_DIR] [--release X.Y.Z] [--test-manf FILE]``
 
 VALUESETS_DIR defaults to ``../shared/data/eu-dcc-valuesets`` beside the checkout (a
 copy of ehn-dcc-development/eu-dcc-valuesets). The release is read from its README
 (``Release: X.Y.Z``) unless given. The output is sorted and stable, so a regeneration
 from the same release changes nothing.
+
+The rapid-test devices (``t.ma``) are not part of a release: the repository's
+``test-manf-example.json`` is a 2021-07-01 example of 88 devices, while its
+``test-manf.json`` (the gateway's ``covid-19-lab-test-manufacturer-and-name`` value set,
+generated from the JRC/HSC common list) is what issuers used. The shipped data takes
+``--test-manf FILE`` when given, else ``test-manf.json`` in VALUESETS_DIR when there is one,
+else the example. (The shipped copy: ``test-manf.json`` of 2021-07-15, 126 devices, from
+ehn-dcc-development/eu-dcc-valuesets.)
 """
 
 from __future__ import annotations
@@ -79,13 +87,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--release", default=None)
+    parser.add_argument("--test-manf", type=Path, default=None)
     parser.add_argument("--output", type=Path, default=OUT)
     args = parser.parse_args()
     source: Path = args.source
+    files = {name: source / file for name, file in FILES.items()}
+    devices = args.test_manf or source / "test-manf.json"
+    if devices.is_file():
+        files["t.ma"] = devices
+    valuesets = {name: _valueset(path) for name, path in files.items()}
     data = {
         "source": "https://github.com/ehn-dcc-development/eu-dcc-valuesets",
         "release": args.release or _release(source),
-        "valuesets": {name: _valueset(source / file) for name, file in FILES.items()},
+        "valuesets": valuesets,
         "encoding": _encodings(source / "vaccine-encoding-instructions.json"),
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

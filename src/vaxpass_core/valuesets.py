@@ -17,7 +17,7 @@ name     file                                DCC field
 ``co``   country-2-codes.json                ``co`` (and the record's nationality)
 ``tt``   test-type.json                      ``t[0].tt``
 ``tr``   test-result.json                    ``t[0].tr``
-``t.ma`` test-manf-example.json              ``t[0].ma``
+``t.ma`` test-manf.json (2021-07-15)         ``t[0].ma``
 ======== =================================== =====================================
 
 The file stem (``"vaccine-medicinal-product"``) is accepted as an alias of each name.

@@ -89,7 +89,7 @@ def test_every_published_certificate_verifies_when_fresh(
     print(f"real-world: {len(published)} certificates of {len(states)} states verify; {warned}")
     assert len(states) >= 15
     assert len(published) >= 110
-    # Two French ones outlive their signer; three name codes the shipped value sets lack.
+    # Two French ones outlive their signer; two name codes the shipped value sets lack.
     assert warned[Code.KEY_VALIDITY] >= 1
 
 

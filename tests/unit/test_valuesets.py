@@ -5,6 +5,7 @@ import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,17 +136,47 @@ def test_vn_vaccines_follow_the_encoding_instructions() -> None:
         assert vaccine.prophylaxis.code in instruction["vp"], vaccine.name
 
 
+def _generate(source: Path, out: Path, *options: str) -> dict[str, Any]:
+    command = [sys.executable, str(REPO / "tools" / "gen_valuesets.py"), str(source)]
+    subprocess.run([*command, "--output", str(out), *options], check=True, capture_output=True)
+    data: dict[str, Any] = json.loads(out.read_text("utf-8"))
+    return data
+
+
 def test_shipped_data_is_what_the_generator_makes(shared_data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "valuesets.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "tools" / "gen_valuesets.py"),
-            str(shared_data / "eu-dcc-valuesets"),
-            "--output",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
+    # The release (2.12.0) as published, but for the rapid-test devices: the release has only
+    # the 2021-07-01 example list; the shipped one is the repository's test-manf.json.
+    shipped: dict[str, Any] = _shipped()
+    release = _generate(shared_data / "eu-dcc-valuesets", tmp_path / "release.json")
+    devices = shipped["valuesets"]["t.ma"]
+    example = release["valuesets"]["t.ma"]
+    assert {k: v for k, v in release["valuesets"].items() if k != "t.ma"} == {
+        k: v for k, v in shipped["valuesets"].items() if k != "t.ma"
+    }
+    assert release["encoding"] == shipped["encoding"]
+    assert (example["file"], example["date"], len(example["values"])) == (
+        "test-manf-example.json",
+        "2021-07-01",
+        88,
     )
-    assert json.loads(out.read_text("utf-8")) == _shipped()
+    assert (devices["file"], devices["date"], len(devices["values"])) == (
+        "test-manf.json",
+        "2021-07-15",
+        126,
+    )
+    assert set(devices["values"]) > set(example["values"])
+    assert {"770", "1618", "1457"} <= set(devices["values"])
+    # Fed that file back (--test-manf), the generator makes exactly the shipped data.
+    gateway = {
+        "valueSetId": devices["id"],
+        "valueSetDate": devices["date"],
+        "valueSetValues": devices["values"],
+    }
+    (tmp_path / "test-manf.json").write_text(json.dumps(gateway), "utf-8")
+    again = _generate(
+        shared_data / "eu-dcc-valuesets",
+        tmp_path / "again.json",
+        "--test-manf",
+        str(tmp_path / "test-manf.json"),
+    )
+    assert again == shipped
