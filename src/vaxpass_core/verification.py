@@ -6,8 +6,9 @@ check that does not apply (the facility level of a passport without an attestati
 the policy does not require one) is SKIPPED without a ``depends_on``.
 
 Speed matters here (a border app verifies every traveller): a passport that passes every
-check is answered by a straight-line fast path whose result is a shared constant tuple of
-checks; anything else goes to the general path, which reports every detail.
+check (with at most the ``key.validity`` warning real passports often carry) is answered by a
+straight-line fast path whose result is a shared constant tuple of checks; anything else goes
+to the general path, which reports every detail.
 """
 
 from __future__ import annotations
@@ -317,8 +318,8 @@ def _verify_passing(
     *,
     valuesets: ValueSets | None = None,
 ) -> VerificationResult | None:
-    """The result of a passport that passes every check (with no warning); None if any
-    check might not."""
+    """The result of a passport that passes every check, with no warning but perhaps
+    ``key.validity``'s; None if any check might not, or might warn."""
     if text[:1] in hc1.WHITESPACE or text[-1:] in hc1.WHITESPACE:
         text = text.strip(hc1.WHITESPACE)
     if len(text) > hc1.MAX_TEXT_CHARS or not text.startswith(hc1.PREFIX):
@@ -347,15 +348,15 @@ def _verify_passing(
 
     leeway = policy.leeway_seconds
     iat, exp = claims.issued_at, claims.expires_at
+    # A passport outliving its signer certificate (Viet Nam's do) passes with a warning:
+    # common enough at a border to be answered here, with the general path's very warning.
+    warnings: tuple[Advisory, ...] = ()
+    if policy.check_key_validity_window and _outside_signer(iat, exp, signer):
+        if policy.strict_key_validity:
+            return None
+        warnings = (_outside_signer_warning(iat, exp, signer),)
     if (
         not signer.not_before - leeway <= now <= signer.not_after + leeway
-        or (
-            policy.check_key_validity_window
-            and (
-                (iat is not None and iat < signer.not_before)
-                or (exp is not None and exp > signer.not_after)
-            )
-        )
         or (signer.dcc_types is not None and dcc_type not in signer.dcc_types)
         or (iat is not None and iat > now + leeway)
         or exp is None
@@ -435,7 +436,7 @@ def _verify_passing(
         return None
     return VerificationResult(
         checks,
-        (),
+        warnings,
         dcc,
         claims.claims,
         embedded.nationality if embedded is not None else None,
@@ -535,22 +536,14 @@ def _check_signer(run: _Run, claims: Claims | None) -> None:
     elif (
         claims is not None
         and run.policy.check_key_validity_window
-        and (
-            (claims.issued_at is not None and claims.issued_at < signer.not_before)
-            or (claims.expires_at is not None and claims.expires_at > signer.not_after)
-        )
+        and _outside_signer(claims.issued_at, claims.expires_at, signer)
     ):
-        # Real issuers sign passports that outlive their certificate (Viet Nam's among
-        # them); the reference apps only ask that the certificate be valid now.
-        detail = (
-            f"the passport's iat..exp ({claims.issued_at}..{claims.expires_at}) is not within "
-            f"its signer certificate's validity ({signer.not_before}..{signer.not_after})"
-        )
+        warning = _outside_signer_warning(claims.issued_at, claims.expires_at, signer)
         if run.policy.strict_key_validity:
-            checks.append(_failed("key.validity", Code.KEY_VALIDITY, detail))
+            checks.append(_failed("key.validity", Code.KEY_VALIDITY, warning.detail))
         else:
             checks.append(_PASSED["key.validity"])
-            run.warnings.append(Advisory(Code.KEY_VALIDITY, detail, "key.validity"))
+            run.warnings.append(warning)
     else:
         checks.append(_PASSED["key.validity"])
 
@@ -569,6 +562,26 @@ def _check_signer(run: _Run, claims: Claims | None) -> None:
                 f"the signer certificate may not sign DCC type {', '.join(refused)}",
             )
         )
+
+
+def _outside_signer(iat: int | None, exp: int | None, signer: SignerCertificate) -> bool:
+    """The passport's iat..exp is not within its signer certificate's validity."""
+    return (iat is not None and iat < signer.not_before) or (
+        exp is not None and exp > signer.not_after
+    )
+
+
+def _outside_signer_warning(
+    iat: int | None, exp: int | None, signer: SignerCertificate
+) -> Advisory:
+    # Real issuers sign passports that outlive their certificate (Viet Nam's among them);
+    # the reference apps only ask that the certificate be valid now (key.expired).
+    return Advisory(
+        Code.KEY_VALIDITY,
+        f"the passport's iat..exp ({iat}..{exp}) is not within its signer certificate's "
+        f"validity ({signer.not_before}..{signer.not_after})",
+        "key.validity",
+    )
 
 
 def _check_times(run: _Run, claims: Claims | None) -> None:

@@ -30,6 +30,7 @@ import pytest
 import vaxpass_core as vp
 from vaxpass_core import hc1, verification
 from vaxpass_core._time import epoch_of
+from vaxpass_core.errors import Code
 from vaxpass_core.testing import vectors
 from vaxpass_core.testing._vector_check import _clock, _observe, _trust
 from vaxpass_core.testing._vector_format import TRANSPORT
@@ -180,7 +181,10 @@ def test_the_fast_path_agrees_with_the_general_path(
             fast = verification._verify_passing(text, trust, at, DEFAULT_POLICY, None)
             full = verification._verify_in_full(text, trust, at, DEFAULT_POLICY, None)
             assert fast is None or fast == full, name
-            assert (fast is not None) == (full.ok and not full.warnings), name
+            # The fast path answers a clean pass, and one whose only warning is key.validity
+            # (two French certificates outlive their signer, as Viet Nam's passports do).
+            only_key_validity = all(w.code is Code.KEY_VALIDITY for w in full.warnings)
+            assert (fast is not None) == (full.ok and only_key_validity), name
             answered += fast is not None
     print(f"dgc-testdata: the fast path answered {answered} verifications")
     assert answered > 0
