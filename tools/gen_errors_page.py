@@ -239,9 +239,11 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.DCC_FUTURE_DATE: CodeDoc(
         "A date of birth, vaccination, sample collection or first positive test is after the "
         "day the passport was signed (`iat`, allowing for the latest time zone, UTC+14).",
-        "A data error of the issuer (the signature is good): by default a warning, a failure "
-        "under `Policy(strict_future_dates=True)` or `Policy.strict()`. `attest()` and "
-        "`issue()` refuse such a record (`record.invalid`).",
+        "Dated after `iat` but not after `now`: a data error of the issuer (the signature is "
+        "good), by default a warning, a failure under `Policy(strict_future_dates=True)` or "
+        "`Policy.strict()`. Dated after `now` (the event has not happened yet, as the "
+        "reference apps refuse): a failure under every policy. `attest()` and `issue()` "
+        "refuse such a record (`record.invalid`).",
         ("dcc.schema",),
     ),
     Code.FACILITY_NOT_YET_VALID: CodeDoc(

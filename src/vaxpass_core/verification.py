@@ -254,15 +254,17 @@ def _find_types(run: _Run, dcc: Mapping[Any, Any]) -> None:
     run.dcc_types = present
 
 
-def _future_dates(dcc: Mapping[str, Any], iat: int | None, leeway: int) -> list[str]:
-    """The event dates of a schema-valid DCC after the day it was signed (*iat*), as paths.
+def _future_dates(dcc: Mapping[str, Any], moment: int | None, leeway: int) -> list[str]:
+    """The event dates of a schema-valid DCC after the day of *moment* (its iat, or now),
+    as paths.
 
     Birth, vaccination, sample collection and first positive test happen before they are
-    certified. Dates are compared as text (valid dates and partial dates of birth order so).
+    certified, and before they are checked. Dates are compared as text (valid dates and
+    partial dates of birth order so).
     """
     # A date is a local day, iat a UTC instant: the latest local day anywhere (UTC+14) is
     # the last one an event certified at iat can have.
-    limit = latest_local_day(iat, leeway) if type(iat) is int else None
+    limit = latest_local_day(moment, leeway) if type(moment) is int else None
     if limit is None:
         return []
     late: list[str] = []
@@ -623,6 +625,13 @@ def _check_content(run: _Run, claims: Claims | None) -> None:
             dcc = _tolerated(run, dcc, exc, warnings)
         if run.dcc_type is None:
             _one_event(run)
+        # An event that has not happened yet is refused (as the reference apps refuse a
+        # vaccination or a sample dated in the future); one dated after the passport was
+        # signed but past now is the issuer's data error: a warning.
+        future = _future_dates(dcc, run.now, policy.leeway_seconds)
+        if future:
+            detail = "dated after now: " + ", ".join(future)
+            raise VaxpassError.for_code(Code.DCC_FUTURE_DATE)(detail)
         late = _future_dates(dcc, claims.issued_at, policy.leeway_seconds)
         if late:
             detail = "dated after the passport was issued (iat): " + ", ".join(late)

@@ -135,7 +135,7 @@ def _resigned(dcc: dict[str, Any], issuer: str) -> str:
     return hc1.encode(cose.sign1(payload, key=ANY_TYPE.key, kid=ANY_TYPE.kid, alg=ANY_TYPE.alg))
 
 
-NOW = datetime.fromtimestamp(1_780_000_060, UTC)
+NOW = datetime.fromtimestamp(1_780_000_000 + 30 * 86400, UTC)  # a month after iat
 
 
 def _date_time(dcc: dict[str, Any]) -> None:  # DE, PL, CO, JO, LB, SG (dt); BG (fr, df, du)
@@ -159,8 +159,8 @@ def _unknown_device(dcc: dict[str, Any]) -> None:  # a device newer than the val
     dcc["t"][0]["ma"] = "99999"
 
 
-def _vaccinated_later(dcc: dict[str, Any]) -> None:  # dated after it was signed
-    dcc["v"][0]["dt"] = "2030-01-01"
+def _vaccinated_later(dcc: dict[str, Any]) -> None:  # dated after it was signed (2026-05-28)
+    dcc["v"][0]["dt"] = "2026-06-15"
 
 
 DEVIATIONS = [

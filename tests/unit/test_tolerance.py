@@ -50,12 +50,12 @@ def _dt(value: str) -> dict[str, Any]:
 
 
 def _both_paths(
-    text: str, policy: vp.Policy = verification.DEFAULT_POLICY
+    text: str, policy: vp.Policy = verification.DEFAULT_POLICY, now: datetime = NOW
 ) -> vp.VerificationResult:
     """verify()'s answer, which the fast path must leave to the general path."""
-    at = epoch_of(NOW)
+    at = epoch_of(now)
     assert verification._verify_passing(text, PKI.trust, at, policy, None) is None
-    result = vp.verify(text, trust=PKI.trust, now=NOW, policy=policy)
+    result = vp.verify(text, trust=PKI.trust, now=now, policy=policy)
     assert result == verification._verify_in_full(text, PKI.trust, at, policy, None)
     return result
 
@@ -231,23 +231,46 @@ def test_latest_local_day() -> None:
     assert "2027" > day > "2026-03"  # partial dates of birth order so
 
 
-@pytest.mark.parametrize(
-    ("field", "value", "where"),
-    [("dob", "2030-01-01", "dob"), ("dob", "2030", "dob"), ("dt", "2030-01-01", "v[0].dt")],
-)
-def test_a_date_after_issue_passes_with_a_warning(field: str, value: str, where: str) -> None:
+def _dated(field: str, value: str) -> str:
     dcc = json.loads(json.dumps(PASSPORT.dcc))
     if field == "dob":
         dcc["dob"] = value
     else:
         dcc["v"][0]["dt"] = value
-    text = _with_dcc(dcc, attested=False)
-    result = _both_paths(text)
+    return _with_dcc(dcc, attested=False)
+
+
+# The sample passport is issued on 2026-06-01 (NOW); it is checked a month later.
+LATER = NOW + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [("dob", "2026-06-10", "dob"), ("dob", "2026-07", "dob"), ("dt", "2026-06-10", "v[0].dt")],
+)
+def test_a_date_after_issue_passes_with_a_warning(field: str, value: str, where: str) -> None:
+    text = _dated(field, value)
+    result = _both_paths(text, now=LATER)
     assert result.ok
     assert result.warning_codes == (Code.DCC_FUTURE_DATE,)
     assert result.warnings[0].detail.endswith(where)
-    assert _both_paths(text, STRICT).codes == (Code.DCC_FUTURE_DATE,)
-    assert _both_paths(text, vp.Policy(strict_future_dates=True)).codes == (Code.DCC_FUTURE_DATE,)
+    assert "after the passport was issued" in result.warnings[0].detail
+    assert _both_paths(text, STRICT, LATER).codes == (Code.DCC_FUTURE_DATE,)
+    strict = vp.Policy(strict_future_dates=True)
+    assert _both_paths(text, strict, LATER).codes == (Code.DCC_FUTURE_DATE,)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("dob", "2027-01-01"), ("dob", "2027"), ("dt", "2026-07-01")]
+)
+def test_a_date_after_now_fails_under_every_policy(field: str, value: str) -> None:
+    # Born in 2027 or vaccinated next month, checked now: what has not happened is refused,
+    # as the reference apps refuse a vaccination or a sample dated in the future.
+    text = _dated(field, value)
+    for policy in (verification.DEFAULT_POLICY, STRICT, vp.Policy(leeway=timedelta(hours=1))):
+        result = _both_paths(text, policy)
+        assert result.codes == (Code.DCC_FUTURE_DATE,)
+        assert "after now" in result.check("dcc.schema").detail
 
 
 def test_test_and_recovery_dates_after_issue_are_found() -> None:
