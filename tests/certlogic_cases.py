@@ -7,10 +7,13 @@ when the shared data is absent, and the tests then skip with the reason :data:`M
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tests.conftest import shared_data_dir
+
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 MISSING = "the shared conformance data (../shared/data/certlogic) is not beside this checkout"
