@@ -81,6 +81,8 @@ def _compile(expr: Any) -> tuple[Node, int]:
         return _plus_time(_compile(values[0]), as_int(values[1]) or 0, values[2])
     if operator == "extractFromUVCI":
         return _extract_from_uvci(_compile(values[0]), as_int(values[1]) or 0)
+    if operator == "reduce":
+        return _reduce([_compile(value) for value in values])
     operands = [_compile(value) for value in values]
     size = 1 + sum(size for _, size in operands)
     nodes = [node for node, _ in operands]
@@ -234,8 +236,8 @@ _COMPARE: Final[dict[str, Callable[[Any, Any], bool]]] = {
 }
 
 
-def _reduce(nodes: list[Node], size: int) -> Node:
-    operand, lambda_, initial = nodes
+def _reduce(operands: list[tuple[Node, int]]) -> tuple[Node, int]:
+    (operand, operand_size), (lambda_, step), (initial, initial_size) = operands
 
     def reduce(data: Any, budget: Budget) -> Any:
         items = operand(data, budget)
@@ -245,11 +247,11 @@ def _reduce(nodes: list[Node], size: int) -> Node:
         if not isinstance(items, list | tuple):
             raise _fail('the operand of "reduce" must be an array or null')
         for current in items:
-            budget.spend(size)
+            budget.spend(step)  # the lambda's size: what one step can cost
             accumulator = lambda_({"accumulator": accumulator, "current": current}, budget)
         return accumulator
 
-    return reduce
+    return reduce, 1 + operand_size + step + initial_size
 
 
 def _plus_time(operand: tuple[Node, int], amount: int, unit: str) -> tuple[Node, int]:
@@ -310,6 +312,5 @@ _BUILDERS: Final[dict[str, Callable[[list[Node], int], Node]]] = {
     "!": _not,
     "===": _equals,
     "+": _plus,
-    "reduce": _reduce,
     "dccDateOfBirth": _date_of_birth,
 }

@@ -71,11 +71,11 @@ def _is_int(value: Any) -> bool:
 
 
 def _check(expr: Any, depth: int, issues: list[Issue], *, lenient: bool) -> None:
+    if isinstance(expr, str | bool) or _is_int(expr):
+        return
     if depth > MAX_DEPTH:
         message = f"expression nested deeper than {MAX_DEPTH} levels"
         issues.append(Issue(expr, message, Code.CERTLOGIC_LIMIT))
-        return
-    if isinstance(expr, str | bool) or _is_int(expr):
         return
     if isinstance(expr, float):
         issues.append(Issue(expr, f"{expr!r} is a non-integer number"))
