@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vaxpass_core import certlogic
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -149,7 +153,7 @@ def _plus(text: str, amount: int, unit: str) -> dict[str, Any]:
     return {"plusTime": [{"var": text}, amount, unit]}
 
 
-OPERATORS = {
+OPERATORS: dict[str, Callable[[dt.datetime, dt.datetime], bool]] = {
     "after": lambda a, b: a > b,
     "before": lambda a, b: a < b,
     "not-after": lambda a, b: a <= b,
