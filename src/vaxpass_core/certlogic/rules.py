@@ -91,6 +91,10 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     return int(match[1]), int(match[2]), int(match[3])
 
 
+def _numbers(version: str) -> tuple[int, int, int]:
+    return parse_version(version) or (0, 0, 0)
+
+
 @attrs.frozen(eq=False)
 class Rule:
     """One business rule, as the gateway publishes it (field names in snake case)."""
@@ -112,11 +116,20 @@ class Rule:
     #: The compiled ``Logic``; ``None`` when it is not valid CertLogic (see ``logic_error``).
     compiled: CompiledExpression | None = attrs.field(repr=False)
     logic_error: str | None = None
-
-    @property
-    def version_key(self) -> tuple[int, int, int]:
-        """The version as numbers, so ``1.10.0`` sorts after ``1.9.0``."""
-        return parse_version(self.version) or (0, 0, 0)
+    #: The version as numbers, so ``1.10.0`` sorts after ``1.9.0``.
+    version_key: tuple[int, int, int] = attrs.field(
+        init=False, repr=False, default=attrs.Factory(lambda rule: _numbers(rule.version), True)
+    )
+    engine_version_key: tuple[int, int, int] = attrs.field(
+        init=False,
+        repr=False,
+        default=attrs.Factory(lambda rule: _numbers(rule.engine_version), True),
+    )
+    schema_version_key: tuple[int, int, int] = attrs.field(
+        init=False,
+        repr=False,
+        default=attrs.Factory(lambda rule: _numbers(rule.schema_version), True),
+    )
 
     def description(self, lang: str = "en") -> str:
         """The description in *lang* (``"vi"``, ``"de"``, ...), else in English."""

@@ -147,13 +147,12 @@ def external_parameters(
 def _open_reason(rule: Rule, payload: Mapping[str, Any]) -> str | None:
     if rule.engine.upper() != ENGINE:
         return f"engine {rule.engine!r} is not CertLogic"
-    wanted = parse_version(rule.engine_version)
-    if wanted is None or wanted > ENGINE_VERSION:
+    if rule.engine_version_key > ENGINE_VERSION:
         return f"needs CertLogic {rule.engine_version}; this engine is 1.3.3"
-    dcc_version = parse_version(str(payload.get("ver", "")))
-    rule_schema = parse_version(rule.schema_version)
-    if dcc_version and rule_schema and dcc_version[0] != rule_schema[0]:
-        return f"written for DCC schema {rule.schema_version}, the DCC is {payload.get('ver')}"
+    version = payload.get("ver")
+    dcc_version = parse_version(version) if isinstance(version, str) else None
+    if dcc_version is not None and dcc_version[0] != rule.schema_version_key[0]:
+        return f"written for DCC schema {rule.schema_version}, the DCC is {version}"
     if rule.compiled is None:
         return f"logic is not valid CertLogic: {rule.logic_error}"
     return None
