@@ -97,7 +97,8 @@ def main() -> None:
     print(f"{len(compiled)} compiled rules on one DCC             {rules_us:8.1f} us")
     print(f"select + evaluate + outcomes (RuleSet)   {full_us:8.1f} us")
     print(
-        f"ratio rules / ECDSA verify: {rules_us / ecdsa_us:.2f} (with selection {full_us / ecdsa_us:.2f})"
+        f"ratio rules / ECDSA verify: {rules_us / ecdsa_us:.2f}"
+        f" (with selection {full_us / ecdsa_us:.2f})"
     )
 
 
