@@ -301,3 +301,11 @@ def test_rule_value_sets_come_from_the_shipped_release() -> None:
         unknown, country="VN", clock=CLOCK, value_sets=certlogic.rule_value_sets()
     )
     assert bad.verdict is Outcome.FAILED
+
+
+def test_a_payload_that_is_not_an_object_leaves_every_rule_open() -> None:
+    rules = _rules()
+    result = rules.check(["not", "a", "dcc"], country="VN", clock=CLOCK)  # type: ignore[arg-type]
+    assert [o.rule.identifier for o in result.outcomes] == ["GR-VN-0001"]
+    assert result.verdict is Outcome.OPEN
+    assert result.outcomes[0].reason == "the DCC is not a JSON object"

@@ -203,13 +203,15 @@ def _enum(raw: dict[str, Any], field: str, kind: type[_E]) -> _E:
         raise _fail(raw.get("Identifier"), f"{field} {value!r} is not one of {allowed}") from None
 
 
-def _parse(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(source, dict):
-        return source
+def _json(source: str | bytes, what: str) -> Any:
     try:
-        raw = json.loads(source)
+        return json.loads(source)
     except (ValueError, RecursionError) as error:
-        raise InvalidRule(f"rule: not JSON ({error})") from None
+        raise InvalidRule(f"{what}: not JSON ({error})") from None
+
+
+def _parse(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    raw = source if isinstance(source, dict) else _json(source, "rule")
     if not isinstance(raw, dict):
         raise InvalidRule("rule: not a JSON object")
     return raw
@@ -257,12 +259,7 @@ def load_rule(source: str | bytes | dict[str, Any]) -> Rule:
 
 def load_rules(source: str | bytes | list[Any]) -> tuple[Rule, ...]:
     """Rules from a JSON array of rule objects (as a country's rule list is downloaded)."""
-    raw: Any = source
-    if not isinstance(source, list):
-        try:
-            raw = json.loads(source)
-        except (ValueError, RecursionError) as error:
-            raise InvalidRule(f"rules: not JSON ({error})") from None
+    raw = source if isinstance(source, list) else _json(source, "rules")
     if not isinstance(raw, list):
         raise InvalidRule("rules: not a JSON array")
     if not all(isinstance(item, dict) for item in raw):

@@ -98,6 +98,8 @@ class RulesResult:
 
 def certificate_type(payload: Mapping[str, Any]) -> CertificateType:
     """The DCC's kind by its content: the first non-empty of ``v``, ``t``, ``r``."""
+    if not isinstance(payload, dict):
+        return CertificateType.GENERAL
     for key, kind in _KINDS:
         if payload.get(key):
             return kind
@@ -145,6 +147,8 @@ def external_parameters(
 
 
 def _open_reason(rule: Rule, payload: Mapping[str, Any]) -> str | None:
+    if not isinstance(payload, dict):
+        return "the DCC is not a JSON object"
     if rule.engine.upper() != ENGINE:
         return f"engine {rule.engine!r} is not CertLogic"
     if rule.engine_version_key > ENGINE_VERSION:
