@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections import OrderedDict
 from typing import Any
 
 import pytest
@@ -373,3 +374,9 @@ def test_compiled_expression() -> None:
     assert _ev({"var": ""}, 5) == 5
     assert _ev({"var": "a.b"}, {"a": {"b": 2}}) == 2
     assert _ev({"var": "k"}, ["x"]) is None
+
+
+def test_var_reads_dict_subclasses_and_tuples_too() -> None:
+    data = OrderedDict(a=("x", OrderedDict(b=1)))
+    assert _ev({"var": "a.1.b"}, data) == 1
+    assert _ev({"var": "a.length"}, data) == 2

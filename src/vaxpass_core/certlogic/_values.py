@@ -81,7 +81,12 @@ def compile_path(path: str) -> tuple[tuple[str, int | None], ...]:
 def access(data: Any, steps: tuple[tuple[str, int | None], ...]) -> Any:
     """Follow *steps* into *data*; anything missing or undrillable is ``None`` (null)."""
     for key, index in steps:
-        if isinstance(data, dict):
+        kind = type(data)
+        if kind is dict:
+            data = data.get(key)
+        elif kind is list and index is not None:
+            data = data[index] if 0 <= index < len(data) else None
+        elif isinstance(data, dict):
             data = data.get(key)
         elif isinstance(data, list | tuple | str):
             if index is not None:

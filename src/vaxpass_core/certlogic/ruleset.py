@@ -146,17 +146,21 @@ def external_parameters(
     return external
 
 
-def _open_reason(rule: Rule, payload: Mapping[str, Any]) -> str | None:
+def _dcc_major(payload: Mapping[str, Any]) -> int | None:
+    version = payload.get("ver")
+    parsed = parse_version(version) if isinstance(version, str) else None
+    return parsed[0] if parsed is not None else None
+
+
+def _open_reason(rule: Rule, payload: Mapping[str, Any], dcc_major: int | None) -> str | None:
     if not isinstance(payload, dict):
         return "the DCC is not a JSON object"
     if rule.engine.upper() != ENGINE:
         return f"engine {rule.engine!r} is not CertLogic"
     if rule.engine_version_key > ENGINE_VERSION:
         return f"needs CertLogic {rule.engine_version}; this engine is 1.3.3"
-    version = payload.get("ver")
-    dcc_version = parse_version(version) if isinstance(version, str) else None
-    if dcc_version is not None and dcc_version[0] != rule.schema_version_key[0]:
-        return f"written for DCC schema {rule.schema_version}, the DCC is {version}"
+    if dcc_major is not None and dcc_major != rule.schema_version_key[0]:
+        return f"written for DCC schema {rule.schema_version}, the DCC is {payload.get('ver')}"
     if rule.compiled is None:
         return f"logic is not valid CertLogic: {rule.logic_error}"
     return None
@@ -166,11 +170,18 @@ def evaluate_rule(
     rule: Rule, payload: Mapping[str, Any], external: Mapping[str, Any], *, language: str = "en"
 ) -> RuleOutcome:
     """One rule's outcome on *payload* with *external*; never raises on bad data."""
+    dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
+    return _evaluate(rule, {"payload": payload, "external": external}, dcc_major, language)
+
+
+def _evaluate(
+    rule: Rule, data: dict[str, Any], dcc_major: int | None, language: str
+) -> RuleOutcome:
     description = rule.description(language)
-    reason = _open_reason(rule, payload)
+    reason = _open_reason(rule, data["payload"], dcc_major)
     if reason is None and rule.compiled is not None:
         try:
-            value = rule.compiled({"payload": payload, "external": external})
+            value = rule.compiled(data)
         except CertLogicError as error:
             reason = f"evaluation failed: {error.message}"
         else:
@@ -210,10 +221,11 @@ class RuleSet:
         newest: dict[str, Rule] = {}
         for rule in self.rules:
             if rule.type is RuleType.ACCEPTANCE:
-                applies = rule.country == country and rule.region in {None, region}
+                applies = rule.country == country and (rule.region is None or rule.region == region)
             else:
                 applies = rule.country == issuing_country
-            if not applies or rule.certificate_type not in {CertificateType.GENERAL, kind}:
+            general = rule.certificate_type is CertificateType.GENERAL
+            if not applies or not (general or rule.certificate_type is kind):
                 continue
             if not rule.is_valid_at(clock):
                 continue
@@ -259,6 +271,6 @@ class RuleSet:
             issuing_country=issuing_country,
             region=region,
         )
-        return RulesResult(
-            tuple(evaluate_rule(rule, payload, external, language=language) for rule in rules)
-        )
+        data = {"payload": payload, "external": external}
+        dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
+        return RulesResult(tuple(_evaluate(rule, data, dcc_major, language) for rule in rules))
