@@ -79,3 +79,64 @@ def test_the_rule_set_selects_by_kind_and_checks_a_dcc() -> None:
     payload = _json(RULE_DIRS[0] / "tests" / "test010.json")["payload"]
     result = rules.check(payload, country="EU", clock=clock, value_sets=certlogic.rule_value_sets())
     assert [outcome.rule.identifier[:2] for outcome in result.outcomes].count("GR") == 2
+
+
+def _mutations(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Rule variants, each breaking (or keeping) one thing the rule schema says."""
+    found = []
+    for field in raw:
+        if field != "Region":
+            found.append((f"without {field}", {k: v for k, v in raw.items() if k != field}))
+    for field, value in [
+        ("Identifier", "VR-EU"),
+        ("Identifier", 5),
+        ("Type", "Entry"),
+        ("Country", "eu"),
+        ("Country", "EUR"),
+        ("Version", "1.0"),
+        ("Version", "1.0.0-rc1"),  # the pattern only anchors the start
+        ("SchemaVersion", 1),
+        ("Engine", None),
+        ("EngineVersion", "x.y.z"),
+        ("CertificateType", "general"),
+        ("Description", []),
+        ("Description", [{"lang": "de", "desc": "Nur eine Beschreibung auf Deutsch."}]),
+        ("Description", [{"lang": "en", "desc": "Short."}]),
+        ("Description", [{"lang": "en-gb", "desc": "An English description, British."}]),
+        ("Description", "Exactly one type of event."),
+        ("ValidFrom", "2021-06-01T00:00:00"),
+        ("ValidFrom", "2021-06-01T00:00:00+02:00"),
+        ("ValidTo", "2030-06-01T00:00:00.000Z"),
+        ("AffectedFields", ["v", 1]),
+        ("AffectedFields", []),
+        ("Logic", {}),
+        ("Logic", []),
+        ("Logic", True),
+    ]:
+        found.append((f"{field}={value!r}", {**raw, field: value}))
+    return found
+
+
+def test_loading_agrees_with_the_rule_json_schema() -> None:
+    folder = certlogic_dir()
+    if folder is None:
+        pytest.skip(MISSING)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = _json(folder / "rules-example" / "tests" / "validation-rule-schema.json")
+    validator = jsonschema.Draft202012Validator(schema)
+    raw = _json(RULE_DIRS[0] / "rule.json")
+    # The schema's identifier pattern refuses the EU's own "-0000" numbering; we accept it.
+    assert not validator.is_valid(raw)
+    raw = {**raw, "Identifier": "GR-EU-1"}
+    assert validator.is_valid(raw)
+    checked = 0
+    for name, variant in _mutations(raw):
+        try:
+            certlogic.load_rule(variant)
+        except certlogic.InvalidRule:
+            accepted = False
+        else:
+            accepted = True
+        assert accepted == validator.is_valid(variant), name
+        checked += 1
+    assert checked > 30
