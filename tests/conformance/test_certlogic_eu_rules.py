@@ -83,10 +83,10 @@ def test_the_rule_set_selects_by_kind_and_checks_a_dcc() -> None:
 
 def _mutations(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Rule variants, each breaking (or keeping) one thing the rule schema says."""
-    found = []
-    for field in raw:
-        if field != "Region":
-            found.append((f"without {field}", {k: v for k, v in raw.items() if k != field}))
+    found = [
+        (f"without {field}", {key: value for key, value in raw.items() if key != field})
+        for field in raw
+    ]
     for field, value in [
         ("Identifier", "VR-EU"),
         ("Identifier", 5),
