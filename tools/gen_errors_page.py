@@ -260,6 +260,29 @@ DOCS: Final[dict[Code, CodeDoc]] = {
         "of the wrong shape, an entry whose display is not a string; the message names the "
         "document and the field. `verify()` never raises it.",
     ),
+    Code.CERTLOGIC_INVALID: CodeDoc(
+        "A business rule's CertLogic expression is not well-formed (found before evaluating).",
+        "`certlogic.compile()` and `certlogic.evaluate()`: an unknown operation, a wrong number "
+        "of operands, a `null` or fractional literal, a `plusTime` unit that is not one of "
+        "year/month/day/hour. `certlogic.validate()` lists these instead of raising.",
+    ),
+    Code.CERTLOGIC_EVALUATION: CodeDoc(
+        "Evaluating a well-formed CertLogic expression met a value of the wrong type.",
+        "`certlogic.evaluate()`: an `if` guard neither truthy nor falsy, `in` on a non-array, "
+        "`plusTime` on a non-string or an unparsable date, a comparison of non-integers. A rule "
+        "that fails this way is OPEN, never PASSED.",
+    ),
+    Code.CERTLOGIC_LIMIT: CodeDoc(
+        "A CertLogic expression is nested too deeply or its evaluation does too much work.",
+        "`certlogic.compile()` past 200 nested levels; `certlogic.evaluate()` past its operation "
+        "budget (`reduce` steps and `in` scans, a million by default).",
+    ),
+    Code.RULE_INVALID: CodeDoc(
+        "A business rule's JSON does not follow the gateway's rule schema.",
+        "`certlogic.load_rule()` and `load_rules()`: a missing or mistyped field, a bad "
+        "identifier, country, version or date-time, an unknown rule or certificate type, "
+        "or JSON that does not parse.",
+    ),
 }
 
 

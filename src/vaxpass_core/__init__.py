@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from . import errors, uvci, valuesets
+from . import certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
 from .chain import Passport, attest, issue, reissue
 from .errors import Code, VaxpassError
@@ -52,6 +52,7 @@ __all__ = [
     "VerificationResult",
     "__version__",
     "attest",
+    "certlogic",
     "errors",
     "issue",
     "reissue",

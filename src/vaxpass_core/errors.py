@@ -28,6 +28,9 @@ __all__ = [
     "AlgorithmError",
     "AmbiguousQR",
     "BatchInternalError",
+    "CertLogicError",
+    "CertLogicEvaluationError",
+    "CertLogicLimitExceeded",
     "Code",
     "DateTimeInDateField",
     "FacilityError",
@@ -43,8 +46,10 @@ __all__ = [
     "InvalidBase45",
     "InvalidBatchLine",
     "InvalidCWTClaims",
+    "InvalidCertLogic",
     "InvalidPrefix",
     "InvalidRecord",
+    "InvalidRule",
     "InvalidSignature",
     "InvalidUVCI",
     "InvalidValueSets",
@@ -107,6 +112,10 @@ class Code(enum.StrEnum):
     DCC_FUTURE_DATE = "dcc.future-date"
     FACILITY_NOT_YET_VALID = "facility.not-yet-valid"
     VALUESETS_INVALID = "valuesets.invalid"
+    CERTLOGIC_INVALID = "certlogic.invalid"
+    CERTLOGIC_EVALUATION = "certlogic.evaluation"
+    CERTLOGIC_LIMIT = "certlogic.limit"
+    RULE_INVALID = "rule.invalid"
 
 
 class VaxpassError(Exception):
@@ -314,3 +323,32 @@ class BatchInternalError(VaxpassError):
     """An unexpected error on one record; the batch goes on and reports it."""
 
     code = Code.BATCH_INTERNAL
+
+
+# Business rules (CertLogic): an expression or rule is bad, or evaluating it failed.
+class CertLogicError(VaxpassError, ValueError):
+    """Grouping: a CertLogic expression could not be compiled or evaluated."""
+
+
+class InvalidCertLogic(CertLogicError):
+    """The expression is not well-formed CertLogic (found before any evaluation)."""
+
+    code = Code.CERTLOGIC_INVALID
+
+
+class CertLogicEvaluationError(CertLogicError):
+    """Evaluating a well-formed expression met a value of the wrong type."""
+
+    code = Code.CERTLOGIC_EVALUATION
+
+
+class CertLogicLimitExceeded(CertLogicError):
+    """The expression is nested too deeply or its evaluation does too much work."""
+
+    code = Code.CERTLOGIC_LIMIT
+
+
+class InvalidRule(VaxpassError, ValueError):
+    """A business rule's JSON does not follow the gateway's rule schema."""
+
+    code = Code.RULE_INVALID

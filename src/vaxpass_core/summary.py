@@ -147,6 +147,10 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
         "Danh mục mã chuẩn không đọc được",
         "The value sets could not be read",
     ),
+    Code.CERTLOGIC_INVALID: ("Quy tắc nhập cảnh viết sai", "The business rule is ill-formed"),
+    Code.CERTLOGIC_EVALUATION: ("Không đánh giá được quy tắc", "The business rule could not run"),
+    Code.CERTLOGIC_LIMIT: ("Quy tắc quá phức tạp", "The business rule does too much work"),
+    Code.RULE_INVALID: ("Tệp quy tắc không hợp lệ", "The rule file is invalid"),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

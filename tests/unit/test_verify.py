@@ -379,6 +379,10 @@ NOT_VERIFY_CODES = {
     Code.BATCH_LINE,
     Code.BATCH_INTERNAL,
     Code.VALUESETS_INVALID,
+    Code.CERTLOGIC_INVALID,
+    Code.CERTLOGIC_EVALUATION,
+    Code.CERTLOGIC_LIMIT,
+    Code.RULE_INVALID,
 }
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 

@@ -20,6 +20,7 @@ from .cmd_chain import attest, issue
 from .cmd_demo import demo
 from .cmd_inspect import inspect
 from .cmd_pki import pki
+from .cmd_rules import rules
 from .cmd_vectors import vectors
 from .cmd_verify import verify
 
@@ -51,6 +52,7 @@ def vaxpass(ctx: click.Context, color: bool | None) -> None:
 
 for _command in (demo, pki, attest, issue, verify, inspect, vectors, issue_batch):
     vaxpass.add_command(_command)
+vaxpass.add_command(rules)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

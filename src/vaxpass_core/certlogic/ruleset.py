@@ -1,0 +1,276 @@
+"""Which rules apply to a DCC, and what they say about it: the way the EU verifier apps do it.
+
+Selection (:meth:`RuleSet.select`): the *acceptance* rules of the arrival country (national
+ones, plus those of the officer's region when one is given) and the *invalidation* rules of
+the issuing country; of those, the ``General`` rules and the ones for the DCC's kind
+(vaccination, test or recovery); of each identifier, the newest version valid at the
+validation clock (``ValidFrom <= clock < ValidTo``).
+
+Evaluation (:meth:`RuleSet.check`): each rule sees ``{"payload": dcc, "external": {...}}``
+and is PASSED when its logic gives a truthy value, FAILED when falsy. It is OPEN, never
+PASSED, when it cannot be trusted to say: an engine other than CertLogic or a newer CertLogic
+than this one, a DCC schema of another major version, logic that does not compile, or an
+evaluation that raises. The verdict is FAILED if any rule failed, else OPEN if any is open
+(or none applied), else PASSED.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from vaxpass_core.errors import CertLogicError
+
+from ._values import truthiness
+from .rules import CertificateType, Rule, RuleType, load_rules, parse_version
+
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+
+__all__ = [
+    "ENGINE",
+    "ENGINE_VERSION",
+    "Outcome",
+    "RuleOutcome",
+    "RuleSet",
+    "RulesResult",
+    "certificate_type",
+    "external_parameters",
+]
+
+ENGINE: Final = "CERTLOGIC"
+#: The CertLogic specification version this evaluator implements; rules may ask for up to it.
+ENGINE_VERSION: Final = (1, 3, 3)
+
+_KINDS: Final = (
+    ("v", CertificateType.VACCINATION),
+    ("t", CertificateType.TEST),
+    ("r", CertificateType.RECOVERY),
+)
+
+
+class Outcome(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    OPEN = "open"
+
+
+@attrs.frozen
+class RuleOutcome:
+    """One rule's outcome, with its description in the language asked for."""
+
+    rule: Rule
+    outcome: Outcome
+    description: str
+    #: Why the rule is OPEN (``None`` when PASSED or FAILED).
+    reason: str | None = None
+
+
+@attrs.frozen
+class RulesResult:
+    """Every applicable rule's outcome and the overall verdict."""
+
+    outcomes: tuple[RuleOutcome, ...]
+
+    @property
+    def verdict(self) -> Outcome:
+        found = {outcome.outcome for outcome in self.outcomes}
+        if Outcome.FAILED in found:
+            return Outcome.FAILED
+        if Outcome.OPEN in found or not found:
+            return Outcome.OPEN
+        return Outcome.PASSED
+
+    @property
+    def ok(self) -> bool:
+        """Whether every applicable rule passed (and at least one applied)."""
+        return self.verdict is Outcome.PASSED
+
+    def with_outcome(self, outcome: Outcome) -> tuple[RuleOutcome, ...]:
+        return tuple(found for found in self.outcomes if found.outcome is outcome)
+
+
+def certificate_type(payload: Mapping[str, Any]) -> CertificateType:
+    """The DCC's kind by its content: the first non-empty of ``v``, ``t``, ``r``."""
+    if not isinstance(payload, dict):
+        return CertificateType.GENERAL
+    for key, kind in _KINDS:
+        if payload.get(key):
+            return kind
+    return CertificateType.GENERAL
+
+
+def _timestamp(value: dt.datetime | int) -> str:
+    if isinstance(value, int):
+        value = dt.datetime.fromtimestamp(value, dt.UTC)
+    if value.tzinfo is None:
+        raise ValueError("date-times for rules must be timezone-aware")
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def external_parameters(
+    *,
+    clock: dt.datetime,
+    country: str,
+    issuing_country: str = "",
+    region: str | None = None,
+    value_sets: Mapping[str, Any] | None = None,
+    exp: dt.datetime | int | None = None,
+    iat: dt.datetime | int | None = None,
+    kid: bytes | str | None = None,
+) -> dict[str, Any]:
+    """The ``external`` object the verifier apps give the rules.
+
+    *exp* and *iat* are the CWT's claims (seconds since the epoch, or date-times); *kid*
+    is the signer's key id (bytes are Base64-encoded, as the apps do).
+    """
+    external: dict[str, Any] = {
+        "validationClock": _timestamp(clock),
+        "valueSets": dict(value_sets) if value_sets is not None else {},
+        "countryCode": country,
+        "issuerCountryCode": issuing_country,
+        "region": region or "",
+    }
+    if exp is not None:
+        external["exp"] = _timestamp(exp)
+    if iat is not None:
+        external["iat"] = _timestamp(iat)
+    if kid is not None:
+        external["kid"] = base64.b64encode(kid).decode() if isinstance(kid, bytes) else kid
+    return external
+
+
+def _dcc_major(payload: Mapping[str, Any]) -> int | None:
+    version = payload.get("ver")
+    parsed = parse_version(version) if isinstance(version, str) else None
+    return parsed[0] if parsed is not None else None
+
+
+def _open_reason(rule: Rule, payload: Mapping[str, Any], dcc_major: int | None) -> str | None:
+    if not isinstance(payload, dict):
+        return "the DCC is not a JSON object"
+    if rule.engine.upper() != ENGINE:
+        return f"engine {rule.engine!r} is not CertLogic"
+    if rule.engine_version_key > ENGINE_VERSION:
+        return f"needs CertLogic {rule.engine_version}; this engine is 1.3.3"
+    if dcc_major is not None and dcc_major != rule.schema_version_key[0]:
+        return f"written for DCC schema {rule.schema_version}, the DCC is {payload.get('ver')}"
+    if rule.compiled is None:
+        return f"logic is not valid CertLogic: {rule.logic_error}"
+    return None
+
+
+def evaluate_rule(
+    rule: Rule, payload: Mapping[str, Any], external: Mapping[str, Any], *, language: str = "en"
+) -> RuleOutcome:
+    """One rule's outcome on *payload* with *external*; never raises on bad data."""
+    dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
+    return _evaluate(rule, {"payload": payload, "external": external}, dcc_major, language)
+
+
+def _evaluate(
+    rule: Rule, data: dict[str, Any], dcc_major: int | None, language: str
+) -> RuleOutcome:
+    description = rule.description(language)
+    reason = _open_reason(rule, data["payload"], dcc_major)
+    if reason is None and rule.compiled is not None:
+        try:
+            value = rule.compiled(data)
+        except CertLogicError as error:
+            reason = f"evaluation failed: {error.message}"
+        else:
+            verdict = truthiness(value)
+            if verdict is not None:
+                outcome = Outcome.PASSED if verdict else Outcome.FAILED
+                return RuleOutcome(rule, outcome, description)
+            reason = "the logic gave a value neither truthy nor falsy"
+    return RuleOutcome(rule, Outcome.OPEN, description, reason)
+
+
+def _as_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(rules)
+
+
+@attrs.frozen
+class RuleSet:
+    """A collection of rules (usually every country's, as downloaded) to select from."""
+
+    rules: tuple[Rule, ...] = attrs.field(converter=_as_tuple)
+
+    @classmethod
+    def from_json(cls, source: str | bytes | list[Any]) -> RuleSet:
+        """A rule set from a JSON array of gateway rule objects."""
+        return cls(load_rules(source))
+
+    def select(
+        self,
+        *,
+        country: str,
+        clock: dt.datetime,
+        kind: CertificateType,
+        issuing_country: str | None = None,
+        region: str | None = None,
+    ) -> tuple[Rule, ...]:
+        """The rules that apply, newest version of each identifier, in identifier order."""
+        newest: dict[str, Rule] = {}
+        for rule in self.rules:
+            if rule.type is RuleType.ACCEPTANCE:
+                applies = rule.country == country and (rule.region is None or rule.region == region)
+            else:
+                applies = rule.country == issuing_country
+            general = rule.certificate_type is CertificateType.GENERAL
+            if not applies or not (general or rule.certificate_type is kind):
+                continue
+            if not rule.is_valid_at(clock):
+                continue
+            current = newest.get(rule.identifier)
+            if current is None or rule.version_key > current.version_key:
+                newest[rule.identifier] = rule
+        return tuple(newest[identifier] for identifier in sorted(newest))
+
+    def check(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        country: str,
+        clock: dt.datetime,
+        issuing_country: str = "",
+        region: str | None = None,
+        value_sets: Mapping[str, Any] | None = None,
+        exp: dt.datetime | int | None = None,
+        iat: dt.datetime | int | None = None,
+        kid: bytes | str | None = None,
+        language: str = "en",
+    ) -> RulesResult:
+        """Select the rules for *payload* (a decoded DCC) and evaluate each of them.
+
+        *country* is the arrival country whose acceptance rules apply; *issuing_country*
+        (the CWT issuer) brings in that country's invalidation rules. Never raises on bad
+        data: a rule that cannot be evaluated is OPEN.
+        """
+        external = external_parameters(
+            clock=clock,
+            country=country,
+            issuing_country=issuing_country,
+            region=region,
+            value_sets=value_sets,
+            exp=exp,
+            iat=iat,
+            kid=kid,
+        )
+        rules = self.select(
+            country=country,
+            clock=clock,
+            kind=certificate_type(payload),
+            issuing_country=issuing_country,
+            region=region,
+        )
+        data = {"payload": payload, "external": external}
+        dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
+        return RulesResult(tuple(_evaluate(rule, data, dcc_major, language) for rule in rules))
