@@ -14,6 +14,7 @@ from .errors import Code, InvalidRecord, SchemaError, VaxpassError
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from .certlogic import RulesResult
     from .record import VaccinationRecord
 
 
@@ -124,6 +125,11 @@ class VerificationResult:
     signer_country: str | None = None
     #: The ``now`` the passport was checked at (UTC epoch seconds), for display.
     checked_at: int | None = None
+    #: The key id of the Document Signer whose signature verified; None before that.
+    signer_kid: bytes | None = None
+    #: The business rules' outcomes when ``verify()`` was given ``rules=``; evaluated only
+    #: for a passport that is ``ok`` (None otherwise), as the verifier apps do.
+    rules: RulesResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -135,6 +141,16 @@ class VerificationResult:
             if check.name == "signature":
                 signature_passed = check.status is Status.PASSED
         return signature_passed
+
+    @property
+    def accepted(self) -> bool:
+        """The border officer's answer: ``ok``, and every applicable business rule passed.
+
+        Without ``rules=`` it is ``ok``. With rules, an OPEN verdict (a rule that could not
+        be evaluated, or no rule for this kind of certificate) is not acceptance: the officer
+        decides, reading ``rules``.
+        """
+        return self.ok and (self.rules is None or self.rules.ok)
 
     @property
     def failures(self) -> tuple[Check, ...]:

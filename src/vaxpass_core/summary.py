@@ -25,6 +25,7 @@ from .errors import Code
 
 
 if TYPE_CHECKING:
+    from .certlogic import RulesResult
     from .result import VerificationResult
 
 
@@ -312,9 +313,40 @@ def _lines(result: VerificationResult) -> list[_Line]:
     for advisory in result.warnings:
         vi, en = MESSAGES[advisory.code]
         lines.append(("Lưu ý", "Note", vi, en))
+    if result.rules is not None:
+        lines.extend(_rule_lines(result.rules))
     if result.checked_at is not None:
         at = _when(result.checked_at)
         lines.append(("Kiểm tra lúc", "Checked at", at, at))
+    return lines
+
+
+# The verdict of the business rules, and the label of a rule that did not pass, by outcome.
+_RULE_VERDICTS: Final = {
+    "passed": ("ĐẠT", "PASSED"),
+    "failed": ("KHÔNG ĐẠT", "FAILED"),
+    "open": ("CHƯA XÁC ĐỊNH (cán bộ quyết định)", "OPEN (the officer decides)"),
+}
+_RULE_LABELS: Final = {
+    "failed": ("Quy tắc không đạt", "Rule failed"),
+    "open": ("Quy tắc chưa xác định", "Rule open"),
+}
+
+
+def _rule_lines(rules: RulesResult) -> list[_Line]:
+    vi, en = _RULE_VERDICTS[rules.verdict.value]
+    lines: list[_Line] = [("Quy tắc nhập cảnh", "Entry rules", vi, en)]
+    for found in rules.outcomes:
+        labels = _RULE_LABELS.get(found.outcome.value)
+        if labels is not None:
+            rule = found.rule
+            lines.append(
+                (
+                    *labels,
+                    f"{rule.identifier}: {rule.description('vi')}",
+                    f"{rule.identifier}: {rule.description('en')}",
+                )
+            )
     return lines
 
 
@@ -337,7 +369,8 @@ def summarize(result: VerificationResult, *, lang: str = "both") -> str:
     Order: the verdict; a warning that the data is unverified when it is invalid; name and
     date of birth; nationality when the facility attestation states it; what it certifies;
     valid until and the issuing country; each failure, in check order; each warning; the
-    time it was checked. Times are UTC.
+    business rules' verdict and each rule that did not pass, when ``verify()`` was given
+    rules; the time it was checked. Times are UTC.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")

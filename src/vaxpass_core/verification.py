@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from . import attestation as _att
 from . import cose, hc1, schema, valuesets
+from ._entry_rules import apply_rules
+from ._entry_rules import check_arguments as check_rule_arguments
 from ._time import epoch_of
 from .base45 import b45decode
 from .cwt import decode_claims
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
+    from .certlogic import RuleSet
     from .cose import Sign1Message
     from .cwt import Claims
     from .trust import SignerCertificate
@@ -130,6 +133,7 @@ class _Run:
             attestation.nationality if attestation is not None else None,
             signer.country if signer is not None else None,
             self.now,
+            signer.kid if signer is not None else None,
         )
 
 
@@ -140,6 +144,9 @@ def verify(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
     valuesets: ValueSets | None = None,
+    rules: RuleSet | None = None,
+    country: str | None = None,
+    region: str | None = None,
     _facility_checked: bytes | None = None,
 ) -> VerificationResult:
     """Verify HC1 *text* against *trust* at *now*; every check is in the result.
@@ -151,6 +158,11 @@ def verify(
 
     *valuesets* are the value sets codes are checked against (:func:`.valuesets.load` reads
     the ones a border app downloads); the shipped release by default.
+
+    *rules* (a :class:`~vaxpass_core.certlogic.RuleSet`, as downloaded from the gateway) with
+    *country* (the arrival country, ISO 3166-1 alpha-2) and optionally *region*: once the
+    passport is ``ok``, the rules that apply are evaluated at *now* and their outcomes are
+    ``result.rules``; ``result.accepted`` is the officer's answer. Rules read *valuesets*.
 
     Deviations real issuers make and the reference verifiers accept pass with a warning
     (``result.warnings``, each with its code and the check it belongs to) unless *policy*
@@ -174,16 +186,22 @@ def verify(
         valuesets = _default_valuesets()
     elif not isinstance(valuesets, ValueSets):
         raise TypeError(f"valuesets must be ValueSets, not {type(valuesets).__name__}")
+    check_rule_arguments(rules, country, region)
     checked_at = epoch_of(now)
     if type(text) is bytes and text.isascii():  # as a scanner hands it over
         text = text.decode("ascii")
+    result = None
     if type(text) is str:
-        passed = _verify_passing(
+        result = _verify_passing(
             text, trust, checked_at, policy, _facility_checked, valuesets=valuesets
         )
-        if passed is not None:
-            return passed
-    return _verify_in_full(text, trust, checked_at, policy, _facility_checked, valuesets=valuesets)
+    if result is None:
+        result = _verify_in_full(
+            text, trust, checked_at, policy, _facility_checked, valuesets=valuesets
+        )
+    if rules is None or country is None:  # country is set whenever rules are
+        return result
+    return apply_rules(result, rules, country=country, region=region, now=now, valuesets=valuesets)
 
 
 _default_valuesets: Final = valuesets.default
@@ -444,6 +462,7 @@ def _verify_passing(
         embedded.nationality if embedded is not None else None,
         signer.country,
         now,
+        signer.kid,
     )
 
 

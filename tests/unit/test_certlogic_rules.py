@@ -276,11 +276,15 @@ def test_rules_read_every_external_parameter() -> None:
 
 def test_rule_value_sets_come_from_the_shipped_release() -> None:
     sets = certlogic.rule_value_sets()
-    assert set(sets) == set(certlogic.GATEWAY_IDS.values())
+    assert set(sets) == set(valuesets.GATEWAY_IDS)
     assert "EU/1/20/1528" in sets["vaccines-covid-19-names"]
     assert sets["country-2-codes"] == sorted(valuesets.entries("co"))
     sets["country-2-codes"].clear()  # a fresh copy each call
     assert certlogic.rule_value_sets()["country-2-codes"]
+    mine = valuesets.load(
+        {"valueSetId": "country-2-codes", "valueSetValues": {"VN": {"display": "Viet Nam"}}}
+    )
+    assert certlogic.rule_value_sets(mine)["country-2-codes"] == ["VN"]
     rule = certlogic.load_rule(
         raw_rule(
             Logic={

@@ -33,13 +33,12 @@ from .ruleset import (
     evaluate_rule,
     external_parameters,
 )
-from .valuesets import GATEWAY_IDS, rule_value_sets
+from .valuesets import rule_value_sets
 
 
 __all__ = [
     "DEFAULT_MAX_OPERATIONS",
     "ENGINE_VERSION",
-    "GATEWAY_IDS",
     "MAX_DEPTH",
     "CertLogicError",
     "CertLogicEvaluationError",
