@@ -15,23 +15,27 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 import click
 
 from vaxpass_core._cbor import CBORTag
+from vaxpass_core.errors import VaxpassError
 from vaxpass_core.result import Status
 
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from vaxpass_core.errors import VaxpassError
     from vaxpass_core.result import VerificationResult
 
 
 __all__ = [
     "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_VALID",
     "NOW",
     "InputError",
+    "InternalError",
     "IsoTime",
+    "as_cli_error",
     "echo_json",
     "finish",
     "jsonable",
@@ -44,6 +48,10 @@ __all__ = [
 EXIT_VALID: Final = 0
 EXIT_INVALID: Final = 1
 EXIT_INPUT: Final = 2
+#: A bug (an exception no input should cause): sysexits' EX_SOFTWARE.
+EXIT_INTERNAL: Final = 70
+#: Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.
+EXIT_INTERRUPTED: Final = 130
 
 _STATUS_COLOURS: Final = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
 
@@ -52,6 +60,42 @@ class InputError(click.ClickException):
     """A usage or input error (a missing file, an unreadable record): exit 2."""
 
     exit_code = EXIT_INPUT
+
+
+class InternalError(click.ClickException):
+    """An exception no input should cause (a bug): one line, exit 70."""
+
+    exit_code = EXIT_INTERNAL
+
+
+def one_line(exc: BaseException) -> str:
+    """*exc*'s message on one line (a traceback-free report); its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def as_cli_error(exc: Exception) -> click.ClickException:
+    """What the command line reports for *exc*, an exception a command did not handle.
+
+    The library's documented errors (:class:`VaxpassError`, the ``ValueError`` family) and
+    ``OSError`` mean the input was bad: exit 2. So do ``RecursionError`` and ``MemoryError``,
+    which only a reader handed a hostile file raises. Anything else is a bug: exit 70. Each
+    is one line, never a traceback.
+    """
+    if isinstance(exc, VaxpassError):
+        return InputError(f"[{exc.code}] {one_line(exc)}")
+    if isinstance(exc, RecursionError):
+        return InputError("the input is nested too deeply to read")
+    if isinstance(exc, MemoryError):
+        return InputError("the input is too large to read")
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        return InputError(f"{where}{exc.strerror or one_line(exc)}")
+    if isinstance(exc, ValueError):
+        return InputError(one_line(exc))
+    return InternalError(
+        f"internal error (a bug, please report it): {type(exc).__name__}: {one_line(exc)}"
+    )
 
 
 def finish(code: int) -> NoReturn:
