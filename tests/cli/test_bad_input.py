@@ -40,21 +40,18 @@ SHORT_DER = '[{"rawData":"MAA=","country":"VN"}]'
 
 
 def _bad_files(tmp_path: Path) -> dict[str, Path]:
-    files = {
-        "deep": DEEP,
-        "short-der": SHORT_DER,
+    files: dict[str, bytes] = {
+        "deep": DEEP.encode(),
+        "short-der": SHORT_DER.encode(),
         "not-utf8": b"\xff\xfe\x00[\x80",
         "garbage": bytes(range(256)) * 4,
         "empty": b"",
-        "wrong-shape": '{"a": [1, 2, {"b": null}]}',
+        "wrong-shape": b'{"a": [1, 2, {"b": null}]}',
     }
     paths = {}
     for name, content in files.items():
         path = tmp_path / f"{name}.json"
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            path.write_bytes(content)
+        path.write_bytes(content)
         paths[name] = path
     return paths
 
