@@ -42,6 +42,9 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except KeyboardInterrupt:
+            click.echo("\nAborted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("VAXPASS_TRACEBACK"):  # a developer chasing a bug wants it all
                 raise

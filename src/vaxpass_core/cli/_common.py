@@ -39,6 +39,7 @@ __all__ = [
     "echo_json",
     "finish",
     "jsonable",
+    "one_line",
     "print_checks",
     "refuse",
     "require_empty_dir",
