@@ -52,6 +52,7 @@ __all__ = [
     "MalformedCOSE",
     "NotYetValid",
     "PassportExpired",
+    "PictureTooLarge",
     "QRNotFound",
     "Revoked",
     "SchemaError",
@@ -95,6 +96,7 @@ class Code(enum.StrEnum):
     QR_AMBIGUOUS = "qr.ambiguous"
     BATCH_LINE = "batch.line"
     BATCH_INTERNAL = "batch.internal"
+    QR_TOO_LARGE = "qr.too-large"
 
 
 class VaxpassError(Exception):
@@ -272,3 +274,9 @@ class BatchInternalError(VaxpassError):
     """An unexpected error on one record; the batch goes on and reports it."""
 
     code = Code.BATCH_INTERNAL
+
+
+class PictureTooLarge(QRNotFound):
+    """A picture has more pixels than any passport photo needs: refused before decoding."""
+
+    code = Code.QR_TOO_LARGE
