@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from cryptography.hazmat.primitives import serialization
 
-from ._time import epoch_of
+from ._time import epoch_of, iso
 from .chain import attest, issue
 from .errors import Code, KeyExpired, VaxpassError
 from .record_json import record_from_json
@@ -419,7 +419,7 @@ def _preflight(
     if not trust.signers_for(issuer.kid):
         raise ValueError("the trust store does not hold the issuer's certificate")
     if not issuer.not_before <= when <= issuer.not_after:
-        raise KeyExpired(f"the Document Signer certificate is not valid at {when}")
+        raise KeyExpired(f"the Document Signer certificate is not valid at {iso(when)}")
 
 
 def issue_batch(

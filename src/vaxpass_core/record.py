@@ -234,7 +234,7 @@ def _to_dob(value: object) -> DateOfBirth:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise _fail("date_of_birth", f"{value!r} is not a calendar date") from None
+            raise _fail("date_of_birth", f"{value!r} is not a real day of the calendar") from None
         _year_ok("date_of_birth", day.year)
         return day
     match = _PARTIAL_DATE.fullmatch(value)
@@ -260,7 +260,9 @@ def _to_day(value: object) -> object:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            raise _fail(
+                "vaccination_date", f"{value!r} is not a real day of the calendar"
+            ) from None
     raise _fail("vaccination_date", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
 
 

@@ -227,13 +227,25 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
     }
 
 
+# The library's advice names its arguments; on the command line the options say the same.
+_IN_CLI_TERMS: Final = (("allow_unknown_codes=True", "--allow-unknown-codes"),)
+
+
+def in_cli_terms(message: str) -> str:
+    """*message* with the library's argument names replaced by the command's options."""
+    for library, option in _IN_CLI_TERMS:
+        message = message.replace(library, option)
+    return message
+
+
 def refuse(error: VaxpassError, *, as_json: bool) -> NoReturn:
     """The library refused (a bad record, an unknown facility): say why, with its code; exit 1."""
+    message = in_cli_terms(error.message)
     if as_json:
-        echo_json({"ok": False, "code": str(error.code), "message": error.message})
+        echo_json({"ok": False, "code": str(error.code), "message": message})
     else:
         click.echo(
-            f"{click.style('refused', fg='red', bold=True)} [{error.code}] {error.message}",
+            f"{click.style('refused', fg='red', bold=True)} [{error.code}] {message}",
             err=True,
         )
     finish(EXIT_INVALID)
