@@ -93,3 +93,12 @@ def test_inspect_a_picture_without_a_passport(tmp_path: Path, cli: Callable[...,
     assert json.loads(result.stdout)["error"]["code"] == "qr.not-found"
     result = cli("verify", str(tmp_path / "q.png"), "--cert", str(tmp_path / "q.png"))
     assert result.exit_code == 2  # the "certificate" is a picture
+
+
+def test_demo_fits_an_80_column_terminal(cli: Callable[..., Result]) -> None:
+    result = cli("demo", "--now", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 0, result.output
+    art = [line for line in result.output.splitlines() if "\u2588" in line]
+    assert len(art) > 40  # the QR code is there
+    # Every line but the HC1 text itself (one long word a terminal wraps anyway) fits.
+    assert max(len(line) for line in art) <= 80
