@@ -16,7 +16,7 @@ from vaxpass_core.batch import issue_batch
 from vaxpass_core.cli import vaxpass
 from vaxpass_core.cli._common import in_cli_terms
 from vaxpass_core.errors import InvalidRecord, KeyExpired
-from vaxpass_core.record import sample
+from vaxpass_core.record import VaccinationRecord, sample
 from vaxpass_core.record_json import record_to_json
 
 
@@ -73,3 +73,19 @@ def test_the_command_line_gives_advice_as_options(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "pass --allow-unknown-codes to accept it" in result.stderr
     assert "allow_unknown_codes=True" not in result.stderr
+
+
+def test_a_wire_record_with_wrong_keys_names_only_what_is_wrong() -> None:
+    wire = dict(sample().to_wire())
+    del wire[3]
+    with pytest.raises(InvalidRecord) as caught:
+        VaccinationRecord.from_wire(wire)
+    assert caught.value.message.endswith("the record map lacks key 3")
+    wire |= {99: 1, "x": 2}
+    del wire[5]
+    with pytest.raises(InvalidRecord) as caught:
+        VaccinationRecord.from_wire(wire)
+    assert caught.value.message.endswith(
+        "the record map lacks keys 3 and 5, and has unknown keys 'x' and 99"
+    )
+    assert "[]" not in caught.value.message
