@@ -76,7 +76,7 @@ def test_the_command_line_gives_advice_as_options(tmp_path: Path) -> None:
 
 
 def test_a_wire_record_with_wrong_keys_names_only_what_is_wrong() -> None:
-    wire = dict(sample().to_wire())
+    wire: dict[object, object] = dict(sample().to_wire())
     del wire[3]
     with pytest.raises(InvalidRecord) as caught:
         VaccinationRecord.from_wire(wire)
