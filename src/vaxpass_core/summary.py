@@ -127,6 +127,7 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
         "The input line is not a JSON object",
     ),
     Code.BATCH_INTERNAL: ("Lỗi nội bộ khi cấp chứng nhận", "Internal error while issuing"),
+    Code.QR_TOO_LARGE: ("Ảnh quá lớn để đọc", "The picture is too large to read"),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

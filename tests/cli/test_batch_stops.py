@@ -294,3 +294,20 @@ def _rerun_finishes(tmp_path: Path, pki_dir: Path, source: Path, cli: Invoke) ->
     report = json.loads(result.stdout)
     assert report["skipped"] + report["read"] == 3000
     assert [e["line"] for e in entries(tmp_path / "out.jsonl")] == list(range(1, 3001))
+
+
+def test_ctrl_c_in_process_exits_130_with_advice(
+    tmp_path: Path, pki_dir: Path, cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The subprocess tests above send the real signal; this one counts for coverage.
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vaxpass_core.batch.issue_batch", interrupted)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"{}\n")
+    args = ["issue-batch", str(source), "--pki", str(pki_dir), "--now", NOW]
+    result = cli(*args, "--out", str(tmp_path / "o"), "--rejects", str(tmp_path / "r"))
+    assert result.exit_code == 130
+    assert "run the same command again to resume" in result.stderr
+    assert "issuing:" not in result.stderr  # no last progress line after the interruption

@@ -360,6 +360,7 @@ NOT_VERIFY_CODES = {
     Code.QR_AMBIGUOUS,
     Code.BATCH_LINE,
     Code.BATCH_INTERNAL,
+    Code.QR_TOO_LARGE,
 }
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 
