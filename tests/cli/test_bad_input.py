@@ -6,6 +6,7 @@ The passport text is always text, however long; a file name is a file only when 
 from __future__ import annotations
 
 import errno
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -227,3 +228,17 @@ def test_ctrl_c_exits_130(
     assert main(["demo", "--now", NOW]) == EXIT_INTERRUPTED
     assert "Aborted." in capsys.readouterr().err
     assert EXIT_INTERRUPTED == 130
+
+
+def test_a_json_file_that_is_not_utf8_says_so(tmp_path: Path, pki_dir: Path, cli: Invoke) -> None:
+    # json.loads(bytes) would take the NUL for UTF-16 and report a utf-16-le error.
+    (tmp_path / "record.json").write_bytes(b"{\x00\xff}")
+    result = cli("attest", str(tmp_path / "record.json"), "--pki", str(pki_dir))
+    assert result.exit_code == EXIT_INPUT
+    assert "is not JSON: not UTF-8: byte 0xff at 2" in result.stderr
+    assert "utf-16" not in result.stderr
+    # A byte order mark, as some editors write, is no error.
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"a": 1}).encode())
+    result = cli("attest", str(tmp_path / "bom.json"), "--pki", str(pki_dir))
+    assert result.exit_code == EXIT_INPUT
+    assert "record keys" in result.stderr  # read as JSON; then not a record

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 import re
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from vaxpass_core.hc1 import PREFIX
 from vaxpass_core.record_json import RecordFormatError, record_from_json
 
 from ._common import InputError, one_line
-from .pki_files import PkiFiles, PkiFilesError, load_pki_dir
+from .pki_files import PkiFiles, PkiFilesError, load_pki_dir, utf8_json
 
 
 if TYPE_CHECKING:
@@ -74,11 +73,9 @@ def read_bytes(name: str) -> bytes:
 def read_json(name: str) -> Any:
     data = read_bytes(name)
     try:
-        return json.loads(data)
+        return utf8_json(data)
     except ValueError as exc:
         raise InputError(f"{name} is not JSON: {exc}") from exc
-    except RecursionError as exc:  # json recurses once per level: "[" * 100000
-        raise InputError(f"{name} is JSON nested too deeply to read") from exc
 
 
 def _names_a_file(name: str) -> bool:
