@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -41,6 +42,7 @@ __all__ = [
     "jsonable",
     "one_line",
     "print_checks",
+    "readable_times",
     "refuse",
     "require_empty_dir",
     "verdict",
@@ -192,12 +194,25 @@ def verdict(ok: bool, good: str = "VALID", bad: str = "INVALID") -> str:
     return click.style(good if ok else bad, fg="green" if ok else "red", bold=True)
 
 
+# Checks whose details give times: people read them as dates (``--json`` keeps the detail).
+_TIME_CHECKS: Final = frozenset({"time.issued", "time.expiry", "key.validity"})
+_EPOCH: Final = re.compile(r"\b\d{9,11}\b")
+
+
+def readable_times(detail: str) -> str:
+    """*detail* with epoch seconds (9 to 11 digits) shown as ISO 8601 UTC."""
+    return _EPOCH.sub(lambda match: epoch_iso(int(match[0])) or match[0], detail)
+
+
 def print_checks(result: VerificationResult) -> None:
     """The checks, one a line, coloured by status; then the warnings."""
     for check in result.checks:
         status = click.style(f"{check.status.value:>7}", fg=_STATUS_COLOURS[check.status])
         if check.status is Status.FAILED:
-            extra = f"  [{check.code}] {check.detail}"
+            detail = check.detail
+            if check.name in _TIME_CHECKS and detail:
+                detail = readable_times(detail)
+            extra = f"  [{check.code}] {detail}"
         elif check.status is Status.SKIPPED:
             extra = f"  ({check.detail})" if check.detail else ""
         else:
