@@ -42,8 +42,6 @@ html_theme = "furo"
 html_title = "vaxpass-core"
 html_static_path: list[str] = []
 
-# Doctests run against the installed package, in the docs' own fixed time (never the clock).
-doctest_global_setup = """
-from datetime import UTC, datetime
-import vaxpass_core as vp
-"""
+# Doctests run against the installed package, exactly as the reader sees them: no hidden
+# set-up (no doctest_global_setup, no testsetup blocks), so every page's examples, from its
+# first import on, paste into a fresh interpreter. tests/unit/test_docs_runnable.py keeps it so.

@@ -283,6 +283,14 @@ DOCS: Final[dict[Code, CodeDoc]] = {
         "identifier, country, version or date-time, an unknown rule or certificate type, "
         "or JSON that does not parse.",
     ),
+    Code.QR_TOO_LARGE: CodeDoc(
+        "A picture has more pixels than any passport photo needs, so it is refused before its "
+        "pixels are decoded.",
+        "`scan.read_qr()` and `scan.read_passport()` (`PictureTooLarge`, a kind of "
+        "`QRNotFound`), and so `vaxpass verify` and `vaxpass inspect` given a picture: over "
+        "`scan.MAX_PIXELS` (40 megapixels) or `scan.MAX_SIDE` (16,384 pixels a side). A small "
+        "PNG declaring 12000 x 12000 pixels stops here.",
+    ),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
-__all__ = ["epoch", "epoch_of"]
+__all__ = ["epoch", "epoch_of", "iso"]
 
 
 def epoch_of(now: datetime) -> int:
@@ -29,3 +29,12 @@ def epoch(at: int | datetime) -> int:
     if isinstance(at, bool) or not isinstance(at, int):
         raise TypeError(f"expected epoch seconds (int) or an aware datetime, got {type(at)}")
     return at
+
+
+def iso(at: int) -> str:
+    """Epoch seconds as ISO 8601 UTC (``2026-03-01T09:30:00Z``), for messages people read;
+    a time no calendar holds is shown as the number it is."""
+    try:
+        return datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return str(at)

@@ -31,15 +31,17 @@ import collections
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 from cryptography.hazmat.primitives import serialization
 
-from ._time import epoch_of
+from ._time import epoch_of, iso
 from .chain import attest, issue
 from .errors import Code, KeyExpired, VaxpassError
 from .record_json import record_from_json
@@ -186,6 +188,29 @@ def _init_worker(spec: _Spec) -> None:
     _STATE = _build(spec)
 
 
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose workers end quietly when the parent is gone (kill -9, the OOM killer).
+
+    A worker then finds the result pipe without a reader, and the pool's worker loop lets
+    that ``BrokenPipeError`` out, where the process machinery prints it as a traceback:
+    one per worker, alarming and meaningless. There is nobody left to tell: exit.
+    """
+
+    @staticmethod
+    def Process(ctx: Any, *args: Any, **kwds: Any) -> Any:  # noqa: N802 - the name Pool calls
+        return _quiet(ctx.Process)(*args, **kwds)
+
+
+def _quiet(process_class: type[Any]) -> type[Any]:
+    def run(self: Any) -> None:
+        try:
+            process_class.run(self)
+        except ConnectionError:  # BrokenPipeError, ConnectionResetError: the parent died
+            return
+
+    return type(f"Quiet{process_class.__name__}", (process_class,), {"run": run})
+
+
 def _reject(line: int, code: str, error: str) -> bytes:
     return json.dumps({"line": line, "code": code, "error": error}).encode() + b"\n"
 
@@ -193,9 +218,19 @@ def _reject(line: int, code: str, error: str) -> bytes:
 def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
     """(True, out line) or (False, rejects line) for one input line; never raises."""
     try:
-        data = json.loads(raw)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError both are
+        # JSON Lines is UTF-8: decode as that, not as json.loads() guesses (it would take
+        # a line with a NUL second byte for UTF-16 and report that).
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return False, _reject(
+            line, REJECT_JSON, f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}"
+        )
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         return False, _reject(line, REJECT_JSON, f"not JSON: {exc}")
+    except RecursionError:
+        return False, _reject(line, REJECT_JSON, "not JSON this reader takes: nested too deeply")
     if not isinstance(data, dict):
         return False, _reject(line, REJECT_JSON, f"not a JSON object but {type(data).__name__}")
     facility_id = data.pop("facility_id", None)
@@ -312,7 +347,11 @@ def _start(source: Path, out: Path, rejects: Path) -> tuple[_Checkpoint, bool]:
     with source.open("rb") as f:
         f.seek(start.source_offset - start.tail_length)
         tail = f.read(start.tail_length)
-    if len(tail) != start.tail_length or hashlib.sha256(tail).hexdigest() != start.tail:
+    # A checkpoint made before the first line was done covers no source byte: nothing to
+    # compare (its tail is empty), and any source resumes from it.
+    if start.tail_length and (
+        len(tail) != start.tail_length or hashlib.sha256(tail).hexdigest() != start.tail
+    ):
         raise ValueError(f"{source} is not the file {path} was made for")
     for target, size in ((out, start.out_size), (rejects, start.rejects_size)):
         if not target.exists() or target.stat().st_size < size:
@@ -344,6 +383,28 @@ def _chunks(
         yield line, lines, length, lines[-1]
 
 
+def _facility_list(
+    facilities: Sequence[FacilitySigner] | Mapping[str, FacilitySigner],
+) -> list[FacilitySigner]:
+    """The signers, from a sequence or from a mapping of facility_id to signer."""
+    if isinstance(facilities, str | bytes):
+        raise TypeError("facilities must be FacilitySigner objects, not a string")
+    if isinstance(facilities, Mapping):
+        signers = list(facilities.values())
+        for key, signer in facilities.items():
+            if isinstance(signer, FacilitySigner) and key != signer.facility_id:
+                raise ValueError(
+                    f"facilities maps {key!r} to the signer of {signer.facility_id!r}: "
+                    "a mapping's keys must be the signers' facility_id"
+                )
+    else:
+        signers = list(facilities)
+    wrong = [type(f).__name__ for f in signers if not isinstance(f, FacilitySigner)]
+    if wrong:
+        raise TypeError(f"facilities must be FacilitySigner objects, not {wrong[0]}")
+    return signers
+
+
 def _preflight(
     facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, when: int
 ) -> None:
@@ -351,8 +412,6 @@ def _preflight(
     ids = [f.facility_id for f in facilities]
     if len(set(ids)) != len(ids):
         raise ValueError("two facilities share a facility_id")
-    if not all(isinstance(f, FacilitySigner) for f in facilities):
-        raise TypeError("facilities must be FacilitySigner objects")
     if not isinstance(issuer, DocumentSigner):
         raise TypeError(f"issuer must be a DocumentSigner, not {type(issuer).__name__}")
     if not isinstance(trust, TrustStore):
@@ -360,7 +419,7 @@ def _preflight(
     if not trust.signers_for(issuer.kid):
         raise ValueError("the trust store does not hold the issuer's certificate")
     if not issuer.not_before <= when <= issuer.not_after:
-        raise KeyExpired(f"the Document Signer certificate is not valid at {when}")
+        raise KeyExpired(f"the Document Signer certificate is not valid at {iso(when)}")
 
 
 def issue_batch(
@@ -368,7 +427,7 @@ def issue_batch(
     *,
     out: Path,
     rejects: Path,
-    facilities: Sequence[FacilitySigner],
+    facilities: Sequence[FacilitySigner] | Mapping[str, FacilitySigner],
     issuer: DocumentSigner,
     trust: TrustStore,
     now: datetime,
@@ -376,6 +435,9 @@ def issue_batch(
     progress: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Issue a passport for every record line of *source*; resume if interrupted before.
+
+    *facilities* are the signers that attest, as a sequence or as a mapping from
+    ``facility_id`` to signer; a line's ``"facility_id"`` picks one.
 
     Every input line ends as exactly one line of *out* or of *rejects*, in input order
     (see the module docs for the formats and the checkpoint ``<out>.checkpoint``). Run it
@@ -398,8 +460,9 @@ def issue_batch(
     count = (os.cpu_count() or 1) if workers is None else workers
     if count < 1:
         raise ValueError("workers must be at least 1")
-    _preflight(facilities, issuer, trust, when)
-    spec = _spec(facilities, issuer, trust, now)
+    signers = _facility_list(facilities)
+    _preflight(signers, issuer, trust, when)
+    spec = _spec(signers, issuer, trust, now)
 
     checkpoint, resumed = _start(source, out, rejects)
     skipped = checkpoint.next_line - 1 if resumed else 0
@@ -412,7 +475,7 @@ def issue_batch(
         source.open("rb") as src,
         out.open("ab") as out_file,
         rejects.open("ab") as rejects_file,
-        context.Pool(count, initializer=_init_worker, initargs=(spec,)) as pool,
+        _Pool(count, initializer=_init_worker, initargs=(spec,), context=context) as pool,
     ):
         src.seek(checkpoint.source_offset)
         state = checkpoint

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from . import cose, cwt, hc1
-from ._time import epoch_of
+from ._time import epoch_of, iso
 from .attestation import (
     ATTESTATION_CLAIM,
     Attestation,
@@ -87,7 +87,7 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
         raise ValueError("an attestation's time must lie between 1970 and 2106")
     if not facility.not_before <= signed_at <= facility.not_after:
         raise FacilityExpired(
-            f"facility {facility.facility_id}'s certificate is not valid at {signed_at}"
+            f"facility {facility.facility_id}'s certificate is not valid at {iso(signed_at)}"
         )
     _not_dated_after(record, signed_at, "attested")
     return sign_attestation(record, facility=facility, signed_at=signed_at)
@@ -188,7 +188,7 @@ def issue(
         raise UnknownValueSetCode(f"codes outside the value sets: {listed}")
 
     if not issuer.not_before <= iat <= issuer.not_after:
-        raise KeyExpired(f"the Document Signer certificate is not valid at {iat}")
+        raise KeyExpired(f"the Document Signer certificate is not valid at {iso(iat)}")
     exp = min(_expiry(iat, validity_months), issuer.not_after)
 
     dcc = record.to_dcc(country=issuer.country, issuer=issuer.issuer_name)

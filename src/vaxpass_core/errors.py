@@ -62,6 +62,7 @@ __all__ = [
     "NotYetValid",
     "NullProperty",
     "PassportExpired",
+    "PictureTooLarge",
     "QRNotFound",
     "Revoked",
     "SchemaError",
@@ -116,6 +117,7 @@ class Code(enum.StrEnum):
     CERTLOGIC_EVALUATION = "certlogic.evaluation"
     CERTLOGIC_LIMIT = "certlogic.limit"
     RULE_INVALID = "rule.invalid"
+    QR_TOO_LARGE = "qr.too-large"
 
 
 class VaxpassError(Exception):
@@ -352,3 +354,9 @@ class InvalidRule(VaxpassError, ValueError):
     """A business rule's JSON does not follow the gateway's rule schema."""
 
     code = Code.RULE_INVALID
+
+
+class PictureTooLarge(QRNotFound):
+    """A picture has more pixels than any passport photo needs: refused before decoding."""
+
+    code = Code.QR_TOO_LARGE

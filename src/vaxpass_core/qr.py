@@ -191,10 +191,42 @@ _HALF_BLOCKS: Final = {
     (False, True): "\N{LOWER HALF BLOCK}",
     (True, True): "\N{FULL BLOCK}",
 }
+# Two modules by two per character: (upper left, upper right, lower left, lower right) drawn.
+_QUADRANTS: Final = {
+    (False, False, False, False): " ",
+    (True, False, False, False): "\N{QUADRANT UPPER LEFT}",
+    (False, True, False, False): "\N{QUADRANT UPPER RIGHT}",
+    (True, True, False, False): "\N{UPPER HALF BLOCK}",
+    (False, False, True, False): "\N{QUADRANT LOWER LEFT}",
+    (True, False, True, False): "\N{LEFT HALF BLOCK}",
+    (False, True, True, False): "\N{QUADRANT UPPER RIGHT AND LOWER LEFT}",
+    (True, True, True, False): "\N{QUADRANT UPPER LEFT AND UPPER RIGHT AND LOWER LEFT}",
+    (False, False, False, True): "\N{QUADRANT LOWER RIGHT}",
+    (True, False, False, True): "\N{QUADRANT UPPER LEFT AND LOWER RIGHT}",
+    (False, True, False, True): "\N{RIGHT HALF BLOCK}",
+    (True, True, False, True): "\N{QUADRANT UPPER LEFT AND UPPER RIGHT AND LOWER RIGHT}",
+    (False, False, True, True): "\N{LOWER HALF BLOCK}",
+    (True, False, True, True): "\N{QUADRANT UPPER LEFT AND LOWER LEFT AND LOWER RIGHT}",
+    (False, True, True, True): "\N{QUADRANT UPPER RIGHT AND LOWER LEFT AND LOWER RIGHT}",
+    (True, True, True, True): "\N{FULL BLOCK}",
+}
 
 
-def qr_terminal(text_or_symbol: str | segno.QRCode, *, border: int = 2, invert: bool = True) -> str:
-    """Text art of the symbol, two module rows per line, with half-block characters.
+def qr_terminal(
+    text_or_symbol: str | segno.QRCode,
+    *,
+    border: int = 2,
+    invert: bool = True,
+    quadrants: bool = True,
+) -> str:
+    """Text art of the symbol: two by two modules a character, with quadrant blocks.
+
+    A passport's symbol (version 21, 101 modules and the quiet zone) is then 53 columns
+    wide and fits an 80-column terminal, as every symbol up to version 35 does. Character
+    cells are about twice as tall as wide, so the symbol is drawn half as wide as tall;
+    QR readers take that in their stride. With ``quadrants=False``, one module a column
+    and two rows a line with half blocks: square modules, twice as wide (105 columns),
+    for fonts without the quadrant characters.
 
     Terminals draw characters in the foreground colour. With ``invert=True`` (the
     default, for the usual light text on a dark background) the characters draw
@@ -208,7 +240,18 @@ def qr_terminal(text_or_symbol: str | segno.QRCode, *, border: int = 2, invert: 
     rows = [[bool(cell) == ink for cell in row] for row in symbol.matrix_iter(border=border)]
     # A symbol and its quiet zone are an odd number of modules wide: pad with light.
     rows.append([not ink] * len(rows[0]))
+    if not quadrants:
+        return "".join(
+            "".join(_HALF_BLOCKS[pair] for pair in zip(upper, lower, strict=True)) + "\n"
+            for upper, lower in zip(rows[::2], rows[1::2], strict=True)
+        )
+    for row in rows:
+        row.append(not ink)
     return "".join(
-        "".join(_HALF_BLOCKS[pair] for pair in zip(upper, lower, strict=True)) + "\n"
+        "".join(
+            _QUADRANTS[upper[x], upper[x + 1], lower[x], lower[x + 1]]
+            for x in range(0, len(upper), 2)
+        )
+        + "\n"
         for upper, lower in zip(rows[::2], rows[1::2], strict=True)
     )

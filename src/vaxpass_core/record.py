@@ -243,7 +243,7 @@ def _to_dob(value: object) -> DateOfBirth:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise _fail("date_of_birth", f"{value!r} is not a calendar date") from None
+            raise _fail("date_of_birth", f"{value!r} is not a real day of the calendar") from None
         _year_ok("date_of_birth", day.year)
         return day
     match = _PARTIAL_DATE.fullmatch(value)
@@ -269,7 +269,9 @@ def _to_day(value: object) -> object:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            raise _fail(
+                "vaccination_date", f"{value!r} is not a real day of the calendar"
+            ) from None
     raise _fail("vaccination_date", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
 
 
@@ -280,6 +282,22 @@ def _earliest(dob: dt.date | str) -> dt.date | None:
     if not dob:
         return None
     return dt.date(int(dob[:4]), int(dob[5:7]) if len(dob) > 4 else 1, 1)
+
+
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _key_problems(missing: list[str], unknown: list[str]) -> str:
+    """``lacks key 3, and has an unknown key 'x'``: only what is wrong, in words."""
+    parts = []
+    if missing:
+        parts.append(f"lacks {'key' if len(missing) == 1 else 'keys'} {_words(missing)}")
+    if unknown:
+        parts.append(
+            f"has {'an unknown key' if len(unknown) == 1 else 'unknown keys'} {_words(unknown)}"
+        )
+    return ", and ".join(parts)
 
 
 # --- validators ------------------------------------------------------------------------
@@ -494,9 +512,9 @@ class VaccinationRecord:
             raise InvalidRecord(f"record must be a map, not {type(data).__name__}")
         keys = set(data)
         if keys != _WIRE_KEYS:
-            missing = sorted(_WIRE_KEYS - keys)
+            missing = [str(k) for k in sorted(_WIRE_KEYS - keys)]
             extra = sorted(map(repr, keys - _WIRE_KEYS))
-            raise InvalidRecord(f"record map keys: missing {missing}, unexpected {extra}")
+            raise InvalidRecord(f"the record map {_key_problems(missing, extra)}")
         names = data[1]
         if not isinstance(names, list | tuple) or len(names) not in (2, 4):
             raise InvalidRecord("full_name (key 1) must be an array of 2 or 4 items")

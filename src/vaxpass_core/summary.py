@@ -152,6 +152,7 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
     Code.CERTLOGIC_EVALUATION: ("Không đánh giá được quy tắc", "The business rule could not run"),
     Code.CERTLOGIC_LIMIT: ("Quy tắc quá phức tạp", "The business rule does too much work"),
     Code.RULE_INVALID: ("Tệp quy tắc không hợp lệ", "The rule file is invalid"),
+    Code.QR_TOO_LARGE: ("Ảnh quá lớn để đọc", "The picture is too large to read"),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import click
 import pytest
 
 from vaxpass_core._cbor import CBORTag
-from vaxpass_core.cli._common import IsoTime, epoch_iso, jsonable
+from vaxpass_core.cli._common import IsoTime, epoch_iso, jsonable, readable_times
 from vaxpass_core.qr import qr_png
 
 
@@ -93,3 +94,36 @@ def test_inspect_a_picture_without_a_passport(tmp_path: Path, cli: Callable[...,
     assert json.loads(result.stdout)["error"]["code"] == "qr.not-found"
     result = cli("verify", str(tmp_path / "q.png"), "--cert", str(tmp_path / "q.png"))
     assert result.exit_code == 2  # the "certificate" is a picture
+
+
+def test_demo_fits_an_80_column_terminal(cli: Callable[..., Result]) -> None:
+    result = cli("demo", "--now", "2026-06-01T12:00:00Z")
+    assert result.exit_code == 0, result.output
+    art = [line for line in result.output.splitlines() if "\u2588" in line]
+    assert len(art) > 40  # the QR code is there
+    # Every line but the HC1 text itself (one long word a terminal wraps anyway) fits.
+    assert max(len(line) for line in art) <= 80
+
+
+def test_verify_shows_times_as_dates_for_people(
+    cli: Callable[..., Result], passport: str, pki_dir: Path
+) -> None:
+    late = ("verify", passport, "--pki", str(pki_dir), "--now", "2031-05-01")
+    result = cli(*late)
+    assert result.exit_code == 1
+    failed = [line for line in result.output.splitlines() if "failed" in line]
+    assert any("expired at 20" in line and line.endswith("Z") for line in failed), failed
+    assert "not at 2031-05-01T00:00:00Z" in result.output
+    assert not re.search(r"\b\d{10}\b", "\n".join(failed))
+    machine = json.loads(cli(*late, "--json").output)  # --json keeps the library's detail
+    details = [c["detail"] for c in machine["checks"] if c["name"] == "time.expiry"]
+    assert re.search(r"\b\d{10}\b", details[0])
+
+
+def test_readable_times_leaves_other_numbers_alone() -> None:
+    assert readable_times("valid 1735689600..1893456000, not at 1935360000") == (
+        "valid 2025-01-01T00:00:00Z..2030-01-01T00:00:00Z, not at 2031-05-01T00:00:00Z"
+    )
+    assert readable_times("dose 2 of 3, kid 9467ae2165b69e37, 12345678") == (
+        "dose 2 of 3, kid 9467ae2165b69e37, 12345678"
+    )

@@ -11,6 +11,7 @@ from the edge it is.
 from __future__ import annotations
 
 import io
+import itertools
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -127,11 +128,39 @@ def test_text_survives_pixels(length: int, error: str, damage: str) -> None:
     assert scan.read_passport(image) == text
 
 
+# Which quarters of a character cell each quadrant block fills: (UL, UR, LL, LR).
+_QUARTERS = dict(zip(" ▗▖▄▝▐▞▟▘▚▌▙▀▜▛█", itertools.product((0, 1), repeat=4), strict=True))
+
+
+def terminal_pixels(art: str, *, invert: bool, cell: tuple[int, int] = (8, 16)) -> Any:
+    """*art* drawn as a terminal draws it: cells *cell* pixels (width, height), each
+    character's quarters in the foreground colour, the rest in the background colour."""
+    ink, paper = (255, 0) if invert else (0, 255)
+    rows: list[list[int]] = []
+    for line in art.splitlines():
+        quarters = [_QUARTERS[c] for c in line]
+        rows.append([ink if q else paper for ul, ur, _, _ in quarters for q in (ul, ur)])
+        rows.append([ink if q else paper for _, _, ll, lr in quarters for q in (ll, lr)])
+    half_w, half_h = cell[0] // 2, cell[1] // 2
+    block = np.ones((half_h, half_w), dtype=np.uint8)
+    return np.kron(np.array(rows, dtype=np.uint8), block)
+
+
+@pytest.mark.parametrize("invert", [True, False])
+@pytest.mark.parametrize("cell", [(8, 16), (7, 15), (10, 18)])
+def test_terminal_quadrants_read_back(invert: bool, cell: tuple[int, int]) -> None:
+    """Quadrant art, drawn in real terminal cells (about twice as tall as wide), scans."""
+    for length in (723, 1014):  # ES256 and PS256 passports: versions 21 and 25
+        text = hc1_like(length)
+        pixels = terminal_pixels(qr.qr_terminal(text, invert=invert), invert=invert, cell=cell)
+        assert scan.read_passport(pixels) == text
+
+
 @pytest.mark.parametrize("invert", [True, False])
 def test_terminal_art_reads_back(invert: bool) -> None:
-    """qr_terminal's text, drawn as a terminal would draw it, is a readable QR code."""
+    """qr_terminal's half-block text, drawn as a terminal would draw it, is a readable QR."""
     text = hc1_like(825)
-    art = qr.qr_terminal(text, invert=invert)
+    art = qr.qr_terminal(text, invert=invert, quadrants=False)
     # A terminal: the foreground draws the characters, the background fills the rest.
     ink, paper = (255, 0) if invert else (0, 255)
     halves = {" ": (0, 0), "\u2580": (1, 0), "\u2584": (0, 1), "\u2588": (1, 1)}

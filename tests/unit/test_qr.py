@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -296,11 +297,57 @@ def terminal_to_matrix(art: str, *, invert: bool) -> list[list[int]]:
     return [[(1 - v) if invert else v for v in row] for row in out]
 
 
+QUADRANT_BITS = {
+    char: bits
+    for bits, char in zip(itertools.product((0, 1), repeat=4), " ▗▖▄▝▐▞▟▘▚▌▙▀▜▛█", strict=True)
+}
+
+
+def quadrants_to_matrix(art: str, *, invert: bool) -> list[list[int]]:
+    """Reads qr_terminal's quadrant blocks back into modules (1 = dark)."""
+    lines = art.split("\n")
+    assert lines[-1] == ""
+    out: list[list[int]] = []
+    for line in lines[:-1]:
+        bits = [QUADRANT_BITS[c] for c in line]
+        out.append([v for ul, ur, _, _ in bits for v in (ul, ur)])
+        out.append([v for _, _, ll, lr in bits for v in (ll, lr)])
+    return [[(1 - v) if invert else v for v in row] for row in out]
+
+
+@pytest.mark.parametrize("invert", [True, False])
+@pytest.mark.parametrize("border", [0, 1, 2, 4])
+def test_terminal_quadrants_hold_the_symbol(invert: bool, border: int) -> None:
+    symbol = qr.make_qr(hc1_like(400, 7))
+    art = qr.qr_terminal(symbol, border=border, invert=invert)
+    assert set(art) <= set(QUADRANT_BITS) | {"\n"}
+    width = int(symbol.symbol_size(scale=1, border=border)[0])
+    grid = quadrants_to_matrix(art, invert=invert)
+    assert len(grid) == len(grid[0]) == width + 1  # two by two a character, odd: padded
+    want = [[int(bool(v)) for v in row] for row in symbol.matrix_iter(border=border)]
+    assert [row[:width] for row in grid[:width]] == want
+    assert grid[width] == [0] * (width + 1)  # the padding is light
+    assert [row[width] for row in grid] == [0] * (width + 1)
+
+
+def test_a_passport_in_quadrants_fits_80_columns() -> None:
+    # Version 21 (an ES256 passport): 101 modules and 2 x 2 of quiet zone.
+    symbol = qr.make_qr(hc1_like(723, 3))
+    assert symbol.version == 21
+    art = qr.qr_terminal(symbol)
+    assert max(len(line) for line in art.splitlines()) == 53
+    assert len(art.splitlines()) == 53
+    half_blocks = qr.qr_terminal(symbol, quadrants=False)
+    assert max(len(line) for line in half_blocks.splitlines()) == 105
+    # Version 35 is the largest that fits: 157 modules.
+    assert qr.qr_terminal(qr.make_qr(hc1_like(2300, 1), error="L")).index("\n") <= 80
+
+
 @pytest.mark.parametrize("invert", [True, False])
 @pytest.mark.parametrize("border", [0, 1, 2, 4])
 def test_terminal_art_holds_the_symbol(invert: bool, border: int) -> None:
     symbol = qr.make_qr(hc1_like(400, 7))
-    art = qr.qr_terminal(symbol, border=border, invert=invert)
+    art = qr.qr_terminal(symbol, border=border, invert=invert, quadrants=False)
     assert set(art) <= {" ", "\u2580", "\u2584", "\u2588", "\n"}
     width = int(symbol.symbol_size(scale=1, border=border)[0])
     grid = terminal_to_matrix(art, invert=invert)

@@ -383,6 +383,7 @@ NOT_VERIFY_CODES = {
     Code.CERTLOGIC_EVALUATION,
     Code.CERTLOGIC_LIMIT,
     Code.RULE_INVALID,
+    Code.QR_TOO_LARGE,
 }
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 

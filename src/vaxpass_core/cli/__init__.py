@@ -1,8 +1,10 @@
 """The ``vaxpass`` command: the only part of the package that reads files, stdin and the clock.
 
 Exit codes: 0 valid, 1 invalid (with a failure code), 2 usage or input error (a missing file,
-an unreadable record). Output is coloured on a terminal and plain when piped; ``--json`` gives
-machines one JSON object. One module per command (``cmd_*.py``); ``pki_files`` reads and
+an unreadable record), 70 internal error (a bug), 130 interrupted (Ctrl-C). Whatever a command
+does not handle is reported in one line by :class:`_Commands`, never as a traceback. Output
+is coloured on a terminal and plain when piped; ``--json`` gives machines one JSON object.
+One module per command (``cmd_*.py``); ``pki_files`` reads and
 writes the development PKI directory (``load_pki_dir``), ``records`` the record JSON.
 See docs/cli.md.
 """
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._common import EXIT_INTERRUPTED, as_cli_error
 from .cmd_batch import issue_batch
 from .cmd_chain import attest, issue
 from .cmd_demo import demo
@@ -32,7 +35,24 @@ if TYPE_CHECKING:
 __all__ = ["main", "vaxpass"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, and the one place that turns an exception into an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\nAborted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if os.environ.get("VAXPASS_TRACEBACK"):  # a developer chasing a bug wants it all
+                raise
+            raise as_cli_error(exc) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--color/--no-color",
     default=None,
@@ -43,7 +63,8 @@ __all__ = ["main", "vaxpass"]
 def vaxpass(ctx: click.Context, color: bool | None) -> None:
     """vaxpass-core: Viet Nam's vaccine passport in the EU DCC format.
 
-    Exit codes: 0 valid, 1 invalid, 2 usage or input error.
+    Exit codes: 0 valid, 1 invalid, 2 usage or input error, 70 internal error (a bug),
+    130 interrupted (Ctrl-C).
     """
     if color is None and os.environ.get("NO_COLOR"):
         color = False
@@ -63,9 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.Abort:
+    except click.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
         click.echo("Aborted.", err=True)
-        return 1
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `vaxpass inspect ... | head`: the reader left; stop quietly, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -9,33 +9,40 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
 
 from vaxpass_core._cbor import CBORTag
+from vaxpass_core.errors import VaxpassError
 from vaxpass_core.result import Status
 
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from vaxpass_core.errors import VaxpassError
     from vaxpass_core.result import VerificationResult
 
 
 __all__ = [
     "EXIT_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_VALID",
     "NOW",
     "InputError",
+    "InternalError",
     "IsoTime",
+    "as_cli_error",
     "echo_json",
     "finish",
     "jsonable",
+    "one_line",
     "print_checks",
+    "readable_times",
     "refuse",
     "require_empty_dir",
     "verdict",
@@ -44,6 +51,10 @@ __all__ = [
 EXIT_VALID: Final = 0
 EXIT_INVALID: Final = 1
 EXIT_INPUT: Final = 2
+#: A bug (an exception no input should cause): sysexits' EX_SOFTWARE.
+EXIT_INTERNAL: Final = 70
+#: Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.
+EXIT_INTERRUPTED: Final = 130
 
 _STATUS_COLOURS: Final = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
 
@@ -52,6 +63,42 @@ class InputError(click.ClickException):
     """A usage or input error (a missing file, an unreadable record): exit 2."""
 
     exit_code = EXIT_INPUT
+
+
+class InternalError(click.ClickException):
+    """An exception no input should cause (a bug): one line, exit 70."""
+
+    exit_code = EXIT_INTERNAL
+
+
+def one_line(exc: BaseException) -> str:
+    """*exc*'s message on one line (a traceback-free report); its type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def as_cli_error(exc: Exception) -> click.ClickException:
+    """What the command line reports for *exc*, an exception a command did not handle.
+
+    The library's documented errors (:class:`VaxpassError`, the ``ValueError`` family) and
+    ``OSError`` mean the input was bad: exit 2. So do ``RecursionError`` and ``MemoryError``,
+    which only a reader handed a hostile file raises. Anything else is a bug: exit 70. Each
+    is one line, never a traceback.
+    """
+    if isinstance(exc, VaxpassError):
+        return InputError(f"[{exc.code}] {one_line(exc)}")
+    if isinstance(exc, RecursionError):
+        return InputError("the input is nested too deeply to read")
+    if isinstance(exc, MemoryError):
+        return InputError("the input is too large to read")
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        return InputError(f"{where}{exc.strerror or one_line(exc)}")
+    if isinstance(exc, ValueError):
+        return InputError(one_line(exc))
+    return InternalError(
+        f"internal error (a bug, please report it): {type(exc).__name__}: {one_line(exc)}"
+    )
 
 
 def finish(code: int) -> NoReturn:
@@ -147,12 +194,25 @@ def verdict(ok: bool, good: str = "VALID", bad: str = "INVALID") -> str:
     return click.style(good if ok else bad, fg="green" if ok else "red", bold=True)
 
 
+# Checks whose details give times: people read them as dates (``--json`` keeps the detail).
+_TIME_CHECKS: Final = frozenset({"time.issued", "time.expiry", "key.validity"})
+_EPOCH: Final = re.compile(r"\b\d{9,11}\b")
+
+
+def readable_times(detail: str) -> str:
+    """*detail* with epoch seconds (9 to 11 digits) shown as ISO 8601 UTC."""
+    return _EPOCH.sub(lambda match: epoch_iso(int(match[0])) or match[0], detail)
+
+
 def print_checks(result: VerificationResult) -> None:
     """The checks, one a line, coloured by status; then the warnings."""
     for check in result.checks:
         status = click.style(f"{check.status.value:>7}", fg=_STATUS_COLOURS[check.status])
         if check.status is Status.FAILED:
-            extra = f"  [{check.code}] {check.detail}"
+            detail = check.detail
+            if check.name in _TIME_CHECKS and detail:
+                detail = readable_times(detail)
+            extra = f"  [{check.code}] {detail}"
         elif check.status is Status.SKIPPED:
             extra = f"  ({check.detail})" if check.detail else ""
         else:
@@ -182,13 +242,25 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
     }
 
 
+# The library's advice names its arguments; on the command line the options say the same.
+_IN_CLI_TERMS: Final = (("allow_unknown_codes=True", "--allow-unknown-codes"),)
+
+
+def in_cli_terms(message: str) -> str:
+    """*message* with the library's argument names replaced by the command's options."""
+    for library, option in _IN_CLI_TERMS:
+        message = message.replace(library, option)
+    return message
+
+
 def refuse(error: VaxpassError, *, as_json: bool) -> NoReturn:
     """The library refused (a bad record, an unknown facility): say why, with its code; exit 1."""
+    message = in_cli_terms(error.message)
     if as_json:
-        echo_json({"ok": False, "code": str(error.code), "message": error.message})
+        echo_json({"ok": False, "code": str(error.code), "message": message})
     else:
         click.echo(
-            f"{click.style('refused', fg='red', bold=True)} [{error.code}] {error.message}",
+            f"{click.style('refused', fg='red', bold=True)} [{error.code}] {message}",
             err=True,
         )
     finish(EXIT_INVALID)

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import contextlib
 import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+import click
+
 from vaxpass_core.base45 import ALPHABET
+from vaxpass_core.hc1 import PREFIX
 from vaxpass_core.record_json import RecordFormatError, record_from_json
 
-from ._common import InputError
-from .pki_files import PkiFiles, PkiFilesError, load_pki_dir
+from ._common import InputError, one_line
+from .pki_files import PkiFiles, PkiFilesError, load_pki_dir, utf8_json
 
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from vaxpass_core.record import VaccinationRecord
 
 
@@ -28,6 +33,7 @@ __all__ = [
     "read_bytes",
     "read_json",
     "read_passport_input",
+    "reading",
     "write_output",
 ]
 
@@ -37,6 +43,21 @@ _JPEG: Final = b"\xff\xd8\xff"
 # an argument of only these characters is passport text; anything else that is not an existing
 # file is a missing file.
 _QR_TEXT: Final = re.compile(f"[{re.escape(ALPHABET)}]+")
+
+
+@contextlib.contextmanager
+def reading(name: str, what: str) -> Iterator[None]:
+    """Whatever a library reader raises on the content of file *name* means the file is not
+    *what*: exit 2 with one line. The readers document a ``ValueError`` family; this boundary
+    holds even for what they fail to document (hostile files find such things first)."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except RecursionError as exc:
+        raise InputError(f"{name} is not {what}: nested too deeply to read") from exc
+    except Exception as exc:
+        raise InputError(f"{name} is not {what}: {one_line(exc)}") from exc
 
 
 def read_bytes(name: str) -> bytes:
@@ -52,9 +73,18 @@ def read_bytes(name: str) -> bytes:
 def read_json(name: str) -> Any:
     data = read_bytes(name)
     try:
-        return json.loads(data)
+        return utf8_json(data)
     except ValueError as exc:
         raise InputError(f"{name} is not JSON: {exc}") from exc
+
+
+def _names_a_file(name: str) -> bool:
+    """True when *name* is an existing file; any name the system refuses to look up is not
+    one (``ENAMETOOLONG`` for passport text over 255 bytes, ``EACCES``, a NUL character)."""
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _is_picture(data: bytes) -> bool:
@@ -76,18 +106,23 @@ def _scan(data: bytes, where: str) -> str:
 def read_passport_input(source: str) -> tuple[str, str]:
     """The HC1 text from an argument, a file, ``-`` (stdin) or a PNG/JPEG picture.
 
-    Returns ``(text, where)``. *source* is a file when one exists by that name; otherwise an
-    argument made only of QR alphanumeric characters (upper-case letters, digits, `` $%*+-./:``,
-    as every HC1 text is) is the passport text itself, and anything else is a missing file
-    (exit 2).
+    Returns ``(text, where)``. An argument that starts with ``HC1:`` and is made only of QR
+    alphanumeric characters (upper-case letters, digits, `` $%*+-./:``, as every HC1 text is)
+    is the passport text itself. Otherwise *source* is a file when one exists by that name
+    (a name the system cannot even look up, too long for instance, is no file); failing that,
+    other QR text is still taken as the text (``verify`` reports what is wrong with it), and
+    anything else is a missing file (exit 2).
     Raises :class:`QRNotFound` when a picture holds no passport.
     """
+    text = source.strip()
     if source == "-":
         data, where = sys.stdin.buffer.read(), "stdin"
-    elif Path(source).is_file():
+    elif text.startswith(PREFIX) and _QR_TEXT.fullmatch(text):
+        return text, "argument"
+    elif _names_a_file(source):
         data, where = read_bytes(source), source
-    elif _QR_TEXT.fullmatch(source.strip()):
-        return source.strip(), "argument"
+    elif _QR_TEXT.fullmatch(text):
+        return text, "argument"
     else:
         raise InputError(f"no such file: {source}")
     if _is_picture(data):

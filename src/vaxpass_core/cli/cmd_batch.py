@@ -6,6 +6,7 @@ lines for the bar, and reports.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ import click
 from vaxpass_core.errors import VaxpassError
 
 from ._common import (
+    EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_VALID,
     NOW,
@@ -23,13 +25,16 @@ from ._common import (
     echo_json,
     finish,
     now_or_clock,
+    one_line,
     refuse,
 )
 from ._sources import load_pki
+from .progress import ProgressLines
 
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
 
 
 def _count_lines(path: Path) -> int:
@@ -61,6 +66,13 @@ def _count_lines(path: Path) -> int:
 @click.option(
     "--workers", type=click.IntRange(min=1), default=None, help="Processes (default: all cores)."
 )
+@click.option(
+    "--progress-seconds",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="When stderr is not a terminal: a progress line (count, rate, time left) this often.",
+)
 @NOW
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def issue_batch(
@@ -70,6 +82,7 @@ def issue_batch(
     out: Path,
     rejects: Path,
     workers: int | None,
+    progress_seconds: float,
     now: dt.datetime | None,
     as_json: bool,
 ) -> None:
@@ -77,15 +90,26 @@ def issue_batch(
     with the issuing facility's "facility_id").
 
     Every line ends as one line in --out or one in --rejects; a rerun resumes where an
-    interrupted one stopped. Exit 0 when nothing was rejected, 1 otherwise.
+    interrupted one stopped. Exit 0 when nothing was rejected, 1 when something was,
+    2 on an input error, 130 when interrupted (Ctrl-C; run it again to resume).
     """
     # Loaded only here: the other commands need none of it (multiprocessing and all).
     from vaxpass_core.batch import issue_batch as run_batch  # noqa: PLC0415
 
     pki = load_pki(pki_dir)
     total = _count_lines(source)
-    bar_stream = sys.stderr  # stdout stays clean for --json
-    with click.progressbar(length=total, label="issuing", file=bar_stream) as bar:
+    progress_stream = sys.stderr  # stdout stays clean for --json
+    with contextlib.ExitStack() as stack:
+        if progress_stream.isatty():
+            progress: Callable[[int], None] = stack.enter_context(
+                click.progressbar(length=total, label="issuing", file=progress_stream)
+            ).update
+        else:  # a log: a bar would show only at the end; lines with the rate instead
+            lines = ProgressLines(
+                total, echo=lambda text: click.echo(text, err=True), interval=progress_seconds
+            )
+            stack.callback(lines.finish)
+            progress = lines
         try:
             # issue_batch reports increments: lines each finished chunk handled.
             report = run_batch(
@@ -97,12 +121,19 @@ def issue_batch(
                 trust=pki.trust,
                 now=now_or_clock(now),
                 workers=workers,
-                progress=bar.update,
+                progress=progress,
             )
         except VaxpassError as exc:  # the issuer cannot issue at all (KeyExpired)
             refuse(exc, as_json=as_json)
         except (OSError, ValueError) as exc:  # output without checkpoint, foreign checkpoint
-            raise InputError(f"issue-batch: {exc}") from exc
+            raise InputError(f"issue-batch: {one_line(exc)}") from exc
+        except KeyboardInterrupt:
+            stack.pop_all()  # no last progress line after the interruption
+            click.echo(
+                "\ninterrupted: run the same command again to resume from the last checkpoint",
+                err=True,
+            )
+            finish(EXIT_INTERRUPTED)
     values = attrs.asdict(report)
     seconds = report.seconds
     rate = report.issued / seconds if seconds else None

@@ -25,7 +25,7 @@ from ._common import (
     result_json,
     verdict,
 )
-from ._sources import read_bytes, read_passport_input
+from ._sources import read_bytes, read_passport_input, reading
 from .pki_files import TRUST_FILE, PkiFilesError, load_trust_file
 
 
@@ -38,12 +38,10 @@ _POLICIES = {"eu": Policy(), "vn": Policy.vietnam()}
 
 def _certificates(name: str) -> list[bytes | x509.Certificate]:
     data = read_bytes(name)
-    try:
+    with reading(name, "a DER or PEM certificate"):
         if b"-----BEGIN" in data:  # a PEM file may hold a bundle
             return list(x509.load_pem_x509_certificates(data))
         return [x509.load_der_x509_certificate(data)]
-    except ValueError as exc:
-        raise InputError(f"{name} is not a DER or PEM certificate: {exc}") from exc
 
 
 def build_trust(pki_dir: Path | None, certs: tuple[str, ...], trust_list: str | None) -> TrustStore:
@@ -58,12 +56,12 @@ def build_trust(pki_dir: Path | None, certs: tuple[str, ...], trust_list: str | 
             raise InputError(str(exc)) from exc
     if certs:
         signers = [cert for name in certs for cert in _certificates(name)]
-        parts.append(TrustStore.from_certificates(signers))
+        with reading(", ".join(certs), "a Document Signer certificate"):
+            parts.append(TrustStore.from_certificates(signers))
     if trust_list is not None:
-        try:
-            parts.append(TrustStore.from_trust_list(read_bytes(trust_list)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{trust_list} is not an EU DCC trust list: {exc}") from exc
+        data = read_bytes(trust_list)
+        with reading(trust_list, "an EU DCC trust list"):
+            parts.append(TrustStore.from_trust_list(data))
     return TrustStore(
         signers=[s for p in parts for s in p.signers],
         facility_roots=[r for p in parts for r in p.facility_roots],

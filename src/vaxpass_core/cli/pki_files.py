@@ -48,6 +48,7 @@ __all__ = [
     "PkiFilesError",
     "load_pki_dir",
     "load_trust_file",
+    "utf8_json",
     "write_pki_dir",
 ]
 
@@ -178,9 +179,26 @@ def _read(path: Path) -> bytes:
         raise PkiFilesError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
+def utf8_json(data: bytes) -> Any:
+    """The JSON value in *data*, read as UTF-8 (a leading BOM allowed), as JSON files are.
+
+    ``json.loads`` given bytes guesses the encoding, and takes bytes that are not UTF-8 for
+    UTF-16 and reports that; this says what is wrong. Raises ``ValueError`` for bytes that
+    are not UTF-8, not JSON, or nested too deeply to read.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}") from exc
+    try:
+        return json.loads(text)
+    except RecursionError as exc:  # json recurses once per level: "[" * 100000
+        raise ValueError("nested too deeply to read") from exc
+
+
 def _json_file(path: Path, form: str) -> dict[str, Any]:
     try:
-        data = json.loads(_read(path))
+        data = utf8_json(_read(path))
     except ValueError as exc:
         raise PkiFilesError(f"{path} is not JSON: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != form:
