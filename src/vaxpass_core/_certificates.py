@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ._der import Walked, walk
@@ -35,7 +36,7 @@ from .signers import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from datetime import datetime
 
 __all__ = [
@@ -89,7 +90,16 @@ def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     return value
 
 
-def _public_key(value: Any) -> PublicKey:
+def _public_key(load: Callable[[], Any]) -> PublicKey:
+    """The key *load* returns, if it is one a signer may hold; ValueError otherwise.
+
+    ``cryptography`` raises ``UnsupportedAlgorithm`` (not a ValueError) for a key it cannot
+    load, an EC key on a curve it does not know for one: that is bad data too.
+    """
+    try:
+        value = load()
+    except UnsupportedAlgorithm as exc:
+        raise ValueError(f"unsupported public key: {exc}") from None
     if not isinstance(value, PublicKey):
         raise ValueError(f"unsupported public key type {type(value).__name__}")  # noqa: TRY004
     return value
@@ -130,7 +140,7 @@ class SignerCertificate:
             cert = None
         walked: Walked | None = None
         if cert is not None:
-            key = _public_key(cert.public_key())
+            key = _public_key(cert.public_key)
             not_before, not_after = validity_of(cert)
             countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
             country = str(countries[0].value) if countries else None
@@ -144,7 +154,8 @@ class SignerCertificate:
                 eku_oids = walked.eku_oids
         else:
             walked = walk(self.der)
-            key = _public_key(serialization.load_der_public_key(walked.spki))
+            spki = walked.spki
+            key = _public_key(lambda: serialization.load_der_public_key(spki))
             not_before, not_after = walked.not_before, walked.not_after
             country, eku_oids = walked.country, walked.eku_oids
         set_ = object.__setattr__
@@ -188,7 +199,7 @@ class FacilityRoot:
     def __attrs_post_init__(self) -> None:
         # The key is not kept (cryptography checks each signature against the certificate),
         # but a root of a key type no signer may hold is still refused here.
-        _public_key(self.certificate.public_key())
+        _public_key(self.certificate.public_key)
         not_before, not_after = validity_of(self.certificate)
         set_ = object.__setattr__
         set_(self, "not_before", not_before)
@@ -218,7 +229,7 @@ class FacilityCertificate:
         facility_id = facility_id_of(cert)
         if facility_id is None:
             raise ValueError("a facility certificate needs exactly one subject serialNumber")
-        key = _public_key(cert.public_key())
+        key = _public_key(cert.public_key)
         not_before, not_after = validity_of(cert)
         set_ = object.__setattr__
         set_(self, "kid", kid_of(cert))

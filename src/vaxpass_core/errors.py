@@ -29,6 +29,7 @@ __all__ = [
     "AmbiguousQR",
     "BatchInternalError",
     "Code",
+    "CriticalHeader",
     "FacilityError",
     "FacilityExpired",
     "FacilityMismatch",
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidPrefix",
     "InvalidRecord",
     "InvalidSignature",
+    "InvalidTrustData",
     "InvalidUVCI",
     "InvalidZlib",
     "KeyExpired",
@@ -95,6 +97,8 @@ class Code(enum.StrEnum):
     QR_AMBIGUOUS = "qr.ambiguous"
     BATCH_LINE = "batch.line"
     BATCH_INTERNAL = "batch.internal"
+    COSE_CRIT = "cose.crit"
+    TRUST_INVALID = "trust.invalid"
 
 
 class VaxpassError(Exception):
@@ -272,3 +276,19 @@ class BatchInternalError(VaxpassError):
     """An unexpected error on one record; the batch goes on and reports it."""
 
     code = Code.BATCH_INTERNAL
+
+
+# Added by the hardening of issue 13.
+class CriticalHeader(MalformedCOSE):
+    """A ``crit`` header parameter (RFC 9052 section 3.1) this library cannot honour: one
+    naming a label it does not act on, empty, not an array of labels, naming a label absent
+    from the protected header, or in the unprotected header."""
+
+    code = Code.COSE_CRIT
+
+
+class InvalidTrustData(VaxpassError, ValueError):
+    """Published trust data that cannot be read: a trust list, a revocation batch, or a
+    certificate in one (bad JSON, wrong shape, unreadable DER, an unsupported key)."""
+
+    code = Code.TRUST_INVALID

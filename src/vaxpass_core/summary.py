@@ -127,6 +127,14 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
         "The input line is not a JSON object",
     ),
     Code.BATCH_INTERNAL: ("Lỗi nội bộ khi cấp chứng nhận", "Internal error while issuing"),
+    Code.COSE_CRIT: (
+        "Chữ ký của chứng nhận yêu cầu phần mở rộng không được hỗ trợ",
+        "The certificate's signature demands an extension this verifier does not support",
+    ),
+    Code.TRUST_INVALID: (
+        "Dữ liệu tin cậy (danh sách chứng thư, danh sách thu hồi) không đọc được",
+        "The trust data (trust list, revocation list) cannot be read",
+    ),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.
