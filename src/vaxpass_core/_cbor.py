@@ -134,6 +134,8 @@ def _leaf_size(initial: int) -> int:
         return {24: 2, 25: 3, 26: 5, 27: 9}.get(info, 1 if info < 24 else 0)
     if major in (2, 3) and info < 24:  # short strings
         return 1 + info
+    if initial in (0x80, 0xA0):  # the empty array and map open nothing
+        return 1
     return 0
 
 
@@ -171,6 +173,9 @@ def _scan(data: bytes) -> None:
             if size:
                 pos += size
                 continue
+            if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
+                pos += 2 + data[pos + 1]
+                continue
             major, info = initial >> 5, initial & 0x1F
             pos += 1
             if info < 24:
@@ -181,26 +186,25 @@ def _scan(data: bytes) -> None:
                 pos += width
             else:
                 raise ValueError(f"additional information {info} (indefinite or reserved)")
-            if major == 6:
-                todo += 1  # the tag's content stands in the tag's place: the same parity
-                items += 1
-            elif major < 4:  # a long string
+            if major < 4:  # a long string
                 pos += arg
-            else:  # an array or a map
-                if major == 5:
-                    if arg > MAX_MAP_ENTRIES:
-                        raise ValueError(f"a map of {arg} entries (at most {MAX_MAP_ENTRIES})")
-                    arg *= 2
-                if arg > end - pos:  # every item takes a byte at least
-                    raise ValueError("a container declares more items than there are bytes")
-                items += arg
-                if items > MAX_ITEMS:
-                    raise ValueError(f"more than {MAX_ITEMS} CBOR items")
-                if arg:
-                    if len(stack) >= MAX_DEPTH:
-                        raise ValueError(f"CBOR nested deeper than {MAX_DEPTH}")
-                    stack.append((todo, in_map))
-                    todo, in_map = arg, major == 5
+                continue
+            if major == 6:  # a tag opens one level holding its content, as cbor2 counts it
+                arg = 1
+            elif major == 5:
+                if arg > MAX_MAP_ENTRIES:
+                    raise ValueError(f"a map of {arg} entries (at most {MAX_MAP_ENTRIES})")
+                arg *= 2
+            if arg > end - pos:  # every item takes a byte at least
+                raise ValueError("a container declares more items than there are bytes")
+            items += arg
+            if items > MAX_ITEMS:
+                raise ValueError(f"more than {MAX_ITEMS} CBOR items")
+            if arg:  # a tag, or a non-empty array or map: open it
+                if len(stack) >= MAX_DEPTH:
+                    raise ValueError(f"CBOR nested deeper than {MAX_DEPTH}")
+                stack.append((todo, in_map))
+                todo, in_map = arg, major == 5
     except IndexError:
         raise ValueError("truncated CBOR") from None
     if pos != end:

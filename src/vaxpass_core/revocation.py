@@ -202,7 +202,7 @@ def _batch_entries(obj: object) -> tuple[Revocation, ...]:
         raise InvalidTrustData("a revocation batch is an object with an 'entries' list")
     kid = b64_field(obj["kid"]) if obj.get("kid") not in (None, "UNKNOWN_KID") else None
     hash_type = obj.get("hashType")
-    if hash_type not in _BATCH_KINDS:
+    if not isinstance(hash_type, str) or hash_type not in _BATCH_KINDS:
         raise InvalidTrustData(f"unknown hashType {hash_type!r}")
     kind = RevocationKind(hash_type)
     entries = []

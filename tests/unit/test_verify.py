@@ -291,8 +291,8 @@ def _reach(code: Code) -> vp.VerificationResult:
         return vp.verify(hc1.encode(b"\x80"), trust=trust, now=now)
     if code is Code.COSE_CRIT:  # a critical label this verifier does not act on
         payload = cose.decode_sign1(hc1.decode(text)).payload
-        message = signed_with_headers(payload, PKI.document_signer, protected={2: [99], 99: 0})
-        return vp.verify(hc1.encode(message), trust=trust, now=now)
+        crit = signed_with_headers(payload, PKI.document_signer, protected={2: [99], 99: 0})
+        return vp.verify(hc1.encode(crit), trust=trust, now=now)
     if code is Code.COSE_ALGORITHM:
         only_ps = vp.Policy(algorithms=frozenset({cose.PS256}))
         return vp.verify(text, trust=trust, now=now, policy=only_ps)

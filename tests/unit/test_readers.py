@@ -1,0 +1,156 @@
+"""Issue 13, item 4: every reader of untrusted data raises only its documented error.
+
+``TrustStore.from_trust_list`` and ``revocations_from_batch`` raise ``InvalidTrustData``
+(``trust.invalid``); ``record_from_json`` raises ``RecordFormatError`` or ``InvalidRecord``
+(both ``record.invalid``). The cases are the ones the issue names; the property tests in
+``tests/property/test_reader_properties.py`` feed them everything else.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from vaxpass_core.errors import Code, InvalidRecord, InvalidTrustData
+from vaxpass_core.record import sample
+from vaxpass_core.record_json import RecordFormatError, record_from_json, record_to_json
+from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.trust import SignerCertificate, TrustStore, revocations_from_batch
+
+
+PKI = make_pki(seed=0)
+DEEP = "[" * 100_000
+P256_OID = bytes.fromhex("06082a8648ce3d030107")  # prime256v1
+
+
+def _entry(der: bytes) -> dict[str, str]:
+    return {"rawData": base64.b64encode(der).decode()}
+
+
+def _unknown_curve_certificate() -> bytes:
+    """The test Document Signer with its curve OID changed to one no library knows."""
+    der = PKI.document_signer.certificate.public_bytes(serialization.Encoding.DER)
+    assert der.count(P256_OID) == 1
+    return der.replace(P256_OID, P256_OID[:-1] + b"\x7f")  # 1.2.840.10045.3.1.127
+
+
+@pytest.mark.parametrize(
+    "trust_list",
+    [
+        '[{"rawData":"MAA="}]',  # an empty SEQUENCE: the DER walker's IndexError
+        DEEP,  # RecursionError in the JSON parser
+        DEEP.encode(),
+        json.dumps([_entry(_unknown_curve_certificate())]),  # UnsupportedAlgorithm
+        "not json",
+        b"\xff\xfe\x00",
+        "{}",
+        "[1]",
+        '[{"rawData": 5}]',
+        '[{"rawData": "@@@"}]',
+        '[{"rawData": "MAA=", "kid": 7}]',
+        json.dumps([{**_entry(b"\x30\x03\x02\x01\x01"), "country": 1}]),
+        {"certificates": "x"},
+    ],
+    ids=[
+        "MAA=",
+        "deep",
+        "deep-bytes",
+        "unknown-curve",
+        "not-json",
+        "bad-bytes",
+        "object",
+        "number-entry",
+        "rawData-int",
+        "rawData-not-base64",
+        "kid-int",
+        "country-int",
+        "certificates-not-list",
+    ],
+)
+def test_trust_list_raises_only_invalid_trust_data(trust_list: object) -> None:
+    with pytest.raises(InvalidTrustData) as info:
+        TrustStore.from_trust_list(trust_list)
+    assert info.value.code is Code.TRUST_INVALID
+    assert isinstance(info.value, ValueError)  # what it was documented as before
+
+
+def test_unknown_curve_is_a_value_error_from_the_certificate_itself() -> None:
+    with pytest.raises(ValueError, match="unsupported public key"):
+        SignerCertificate(_unknown_curve_certificate())
+
+
+def test_a_good_trust_list_still_reads() -> None:
+    der = PKI.document_signer.certificate.public_bytes(serialization.Encoding.DER)
+    store = TrustStore.from_trust_list(json.dumps([_entry(der)]))
+    assert store.kids == {PKI.document_signer.kid}
+
+
+_BATCH = {
+    "kid": "UNKNOWN_KID",
+    "hashType": "UCI",
+    "entries": [{"hash": "AAAAAAAAAAAAAAAAAAAAAA=="}],
+}
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        '{"hashType":"UCI","entries":["x"]}',  # AttributeError once
+        DEEP,
+        DEEP.encode(),
+        "{",
+        "[]",
+        json.dumps({**_BATCH, "hashType": None}),
+        json.dumps({**_BATCH, "hashType": ["UCI"]}),
+        json.dumps({**_BATCH, "hashType": "FACILITY_KID"}),
+        json.dumps({**_BATCH, "entries": [{"hash": "AAAA"}]}),  # 3 bytes, not 16
+        json.dumps({**_BATCH, "entries": [{}]}),
+        json.dumps({**_BATCH, "kid": 5}),
+        json.dumps({**_BATCH, "entries": {}}),
+    ],
+    ids=[
+        "string-entry",
+        "deep",
+        "deep-bytes",
+        "truncated",
+        "array",
+        "hashType-null",
+        "hashType-list",
+        "facility-kind",
+        "short-hash",
+        "no-hash",
+        "kid-int",
+        "entries-object",
+    ],
+)
+def test_revocation_batch_raises_only_invalid_trust_data(batch: str) -> None:
+    with pytest.raises(InvalidTrustData) as info:
+        revocations_from_batch(batch)
+    assert info.value.code is Code.TRUST_INVALID
+
+
+def test_a_good_batch_still_reads() -> None:
+    (entry,) = revocations_from_batch(json.dumps(_BATCH))
+    assert entry.value == bytes(16)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [DEEP, DEEP.encode(), "{", b"\xff", "[]", '{"full_name": 1}', "1" * 5000],
+    ids=["deep", "deep-bytes", "truncated", "bad-utf8", "array", "shape", "huge-int"],
+)
+def test_record_json_raises_only_record_format_error(data: str | bytes) -> None:
+    with pytest.raises(RecordFormatError) as info:
+        record_from_json(data)
+    assert info.value.code is Code.RECORD_INVALID
+    assert isinstance(info.value, InvalidRecord)
+
+
+def test_record_json_wrong_types_are_record_format_errors() -> None:
+    good = record_to_json(sample())
+    for key, value in [("full_name", {"family": 5}), ("dose_number", [1]), ("full_name", [1, 2])]:
+        with pytest.raises(InvalidRecord):
+            record_from_json({**good, key: value})
