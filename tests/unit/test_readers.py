@@ -37,39 +37,24 @@ def _unknown_curve_certificate() -> bytes:
     return der.replace(P256_OID, P256_OID[:-1] + b"\x7f")  # 1.2.840.10045.3.1.127
 
 
-@pytest.mark.parametrize(
-    "trust_list",
-    [
-        '[{"rawData":"MAA="}]',  # an empty SEQUENCE: the DER walker's IndexError
-        DEEP,  # RecursionError in the JSON parser
-        DEEP.encode(),
-        json.dumps([_entry(_unknown_curve_certificate())]),  # UnsupportedAlgorithm
-        "not json",
-        b"\xff\xfe\x00",
-        "{}",
-        "[1]",
-        '[{"rawData": 5}]',
-        '[{"rawData": "@@@"}]',
-        '[{"rawData": "MAA=", "kid": 7}]',
-        json.dumps([{**_entry(b"\x30\x03\x02\x01\x01"), "country": 1}]),
-        {"certificates": "x"},
-    ],
-    ids=[
-        "MAA=",
-        "deep",
-        "deep-bytes",
-        "unknown-curve",
-        "not-json",
-        "bad-bytes",
-        "object",
-        "number-entry",
-        "rawData-int",
-        "rawData-not-base64",
-        "kid-int",
-        "country-int",
-        "certificates-not-list",
-    ],
-)
+BAD_TRUST_LISTS: dict[str, object] = {
+    "MAA=": '[{"rawData":"MAA="}]',  # an empty SEQUENCE: the DER walker's IndexError
+    "deep": DEEP,  # RecursionError in the JSON parser
+    "deep-bytes": DEEP.encode(),
+    "unknown-curve": json.dumps([_entry(_unknown_curve_certificate())]),  # UnsupportedAlgorithm
+    "not-json": "not json",
+    "bad-bytes": b"\xff\xfe\x00",
+    "object": "{}",
+    "number-entry": "[1]",
+    "rawData-int": '[{"rawData": 5}]',
+    "rawData-not-base64": '[{"rawData": "@@@"}]',
+    "kid-int": '[{"rawData": "MAA=", "kid": 7}]',
+    "country-int": json.dumps([{**_entry(b"\x30\x03\x02\x01\x01"), "country": 1}]),
+    "certificates-not-list": {"certificates": "x"},
+}
+
+
+@pytest.mark.parametrize("trust_list", BAD_TRUST_LISTS.values(), ids=BAD_TRUST_LISTS.keys())
 def test_trust_list_raises_only_invalid_trust_data(trust_list: object) -> None:
     with pytest.raises(InvalidTrustData) as info:
         TrustStore.from_trust_list(trust_list)
@@ -95,38 +80,24 @@ _BATCH = {
 }
 
 
-@pytest.mark.parametrize(
-    "batch",
-    [
-        '{"hashType":"UCI","entries":["x"]}',  # AttributeError once
-        DEEP,
-        DEEP.encode(),
-        "{",
-        "[]",
-        json.dumps({**_BATCH, "hashType": None}),
-        json.dumps({**_BATCH, "hashType": ["UCI"]}),
-        json.dumps({**_BATCH, "hashType": "FACILITY_KID"}),
-        json.dumps({**_BATCH, "entries": [{"hash": "AAAA"}]}),  # 3 bytes, not 16
-        json.dumps({**_BATCH, "entries": [{}]}),
-        json.dumps({**_BATCH, "kid": 5}),
-        json.dumps({**_BATCH, "entries": {}}),
-    ],
-    ids=[
-        "string-entry",
-        "deep",
-        "deep-bytes",
-        "truncated",
-        "array",
-        "hashType-null",
-        "hashType-list",
-        "facility-kind",
-        "short-hash",
-        "no-hash",
-        "kid-int",
-        "entries-object",
-    ],
-)
-def test_revocation_batch_raises_only_invalid_trust_data(batch: str) -> None:
+BAD_BATCHES: dict[str, str | bytes] = {
+    "string-entry": '{"hashType":"UCI","entries":["x"]}',  # AttributeError once
+    "deep": DEEP,
+    "deep-bytes": DEEP.encode(),
+    "truncated": "{",
+    "array": "[]",
+    "hashType-null": json.dumps({**_BATCH, "hashType": None}),
+    "hashType-list": json.dumps({**_BATCH, "hashType": ["UCI"]}),
+    "facility-kind": json.dumps({**_BATCH, "hashType": "FACILITY_KID"}),
+    "short-hash": json.dumps({**_BATCH, "entries": [{"hash": "AAAA"}]}),  # 3 bytes, not 16
+    "no-hash": json.dumps({**_BATCH, "entries": [{}]}),
+    "kid-int": json.dumps({**_BATCH, "kid": 5}),
+    "entries-object": json.dumps({**_BATCH, "entries": {}}),
+}
+
+
+@pytest.mark.parametrize("batch", BAD_BATCHES.values(), ids=BAD_BATCHES.keys())
+def test_revocation_batch_raises_only_invalid_trust_data(batch: str | bytes) -> None:
     with pytest.raises(InvalidTrustData) as info:
         revocations_from_batch(batch)
     assert info.value.code is Code.TRUST_INVALID
