@@ -219,6 +219,11 @@ def test_truncations_found_by_the_scan(hexdata: str) -> None:
         _cbor.loads(bytes.fromhex(hexdata))
 
 
+def test_long_form_heads_of_empty_containers() -> None:
+    # Not the shortest form, but well-formed: an empty array and map with one-byte lengths.
+    assert _cbor.loads(bytes.fromhex("82" + "9800" + "b800")) == [[], {}]
+
+
 def test_scan_accepts_what_the_encoder_writes() -> None:
     # Every head width, long strings, nested containers, tags, floats and simple values.
     value = {
