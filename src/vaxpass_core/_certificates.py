@@ -76,6 +76,15 @@ def _dcc_types(eku_oids: Iterable[str]) -> frozenset[DccType] | None:
 # -- Signer (DSC) certificates. ---------------------------------------------------------------
 
 
+def _load(data: bytes | str) -> x509.Certificate:
+    """``load_certificate``, with every refusal a ValueError: ``cryptography`` raises
+    ``InvalidVersion`` (not a ValueError) for a certificate version it does not know."""
+    try:
+        return load_certificate(data)
+    except x509.InvalidVersion as exc:
+        raise ValueError(f"unreadable certificate: {exc}") from None
+
+
 def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     if isinstance(value, DocumentSigner | FacilitySigner):
         value = value.certificate
@@ -86,7 +95,7 @@ def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     if not isinstance(value, bytes):
         raise TypeError(f"expected a certificate (DER, PEM or object), got {type(value).__name__}")
     if value.lstrip().startswith(b"-----BEGIN"):
-        return load_certificate(value).public_bytes(serialization.Encoding.DER)
+        return _load(value).public_bytes(serialization.Encoding.DER)
     return value
 
 
@@ -185,7 +194,7 @@ def _cert_of(value: CertificateInput | FacilitySigner) -> x509.Certificate:
         return value.certificate
     if isinstance(value, x509.Certificate):
         return value
-    return load_certificate(value)
+    return _load(value)
 
 
 @attrs.frozen

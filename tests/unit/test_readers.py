@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -18,7 +19,17 @@ from vaxpass_core.errors import Code, InvalidRecord, InvalidTrustData
 from vaxpass_core.record import sample
 from vaxpass_core.record_json import RecordFormatError, record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
-from vaxpass_core.trust import SignerCertificate, TrustStore, revocations_from_batch
+from vaxpass_core.trust import (
+    FacilityCertificate,
+    FacilityRoot,
+    SignerCertificate,
+    TrustStore,
+    revocations_from_batch,
+)
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 PKI = make_pki(seed=0)
@@ -28,6 +39,20 @@ P256_OID = bytes.fromhex("06082a8648ce3d030107")  # prime256v1
 
 def _entry(der: bytes) -> dict[str, str]:
     return {"rawData": base64.b64encode(der).decode()}
+
+
+def _unknown_version_certificate() -> bytes:
+    """The test Document Signer claiming X.509 version 6 (``cryptography``: InvalidVersion)."""
+    der = PKI.document_signer.certificate.public_bytes(serialization.Encoding.DER)
+    v3 = bytes.fromhex("a003020102")
+    assert der.count(v3) == 1
+    return der.replace(v3, bytes.fromhex("a003020105"))
+
+
+def _pem(der: bytes) -> bytes:
+    return (
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+    )
 
 
 def _unknown_curve_certificate() -> bytes:
@@ -51,6 +76,7 @@ BAD_TRUST_LISTS: dict[str, object] = {
     "kid-int": '[{"rawData": "MAA=", "kid": 7}]',
     "country-int": json.dumps([{**_entry(b"\x30\x03\x02\x01\x01"), "country": 1}]),
     "certificates-not-list": {"certificates": "x"},
+    "pem-unknown-version": json.dumps([_entry(_pem(_unknown_version_certificate()))]),
 }
 
 
@@ -65,6 +91,15 @@ def test_trust_list_raises_only_invalid_trust_data(trust_list: object) -> None:
 def test_unknown_curve_is_a_value_error_from_the_certificate_itself() -> None:
     with pytest.raises(ValueError, match="unsupported public key"):
         SignerCertificate(_unknown_curve_certificate())
+
+
+@pytest.mark.parametrize("cls", [FacilityRoot, FacilityCertificate])
+@pytest.mark.parametrize("encode", [bytes, _pem], ids=["der", "pem"])
+def test_facility_certificates_refuse_unknown_versions_with_value_error(
+    cls: type, encode: Callable[[bytes], bytes]
+) -> None:
+    with pytest.raises(ValueError, match="unreadable certificate"):
+        cls(encode(_unknown_version_certificate()))
 
 
 def test_a_good_trust_list_still_reads() -> None:
