@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import attrs  # noqa: E402
+import segno  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 
 import vaxpass_core as vp  # noqa: E402
@@ -178,6 +179,29 @@ def _messages(passport: vp.Passport, signer: DocumentSigner) -> Iterator[bytes]:
     yield b"\xd8\x3d" + message  # inside the CWT tag
 
 
+def _qr_pixels(text: str, scale: int = 2) -> bytes:
+    """A read_qr pixel-mode input: a width byte (odd: pixels), then grey rows of a QR code."""
+    matrix = segno.make(text, error="l", boost_error=False).matrix
+    quiet = 4
+    modules = len(matrix) + 2 * quiet
+    width = modules * scale
+    if width > 127:  # the width byte holds 7 bits
+        raise ValueError(f"a {width}-pixel-wide QR code does not fit the width byte")
+    rows = []
+    for y in range(modules):
+        row = bytes(
+            0
+            if quiet <= y < modules - quiet
+            and quiet <= x < modules - quiet
+            and matrix[y - quiet][x - quiet]
+            else 255
+            for x in range(modules)
+            for _ in range(scale)
+        )
+        rows.extend([row] * scale)
+    return bytes([width << 1 | 1]) + b"".join(rows)
+
+
 def seeds() -> dict[str, list[bytes]]:
     """Seed inputs per target name of ``fuzz.targets.TARGETS``."""
     keys = fuzz_pki()
@@ -232,6 +256,9 @@ def seeds() -> dict[str, list[bytes]]:
         entry = {"rawData": base64.b64encode(odd).decode()}
         out["trust_list"].append(json.dumps([entry]).encode())
     out["base45"].append(base45.b45encode(b"vaxpass").encode())
+    out["read_qr"].append(
+        _qr_pixels("HC1:NCFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQ")
+    )
     return out
 
 

@@ -168,11 +168,20 @@ def fuzz_revocation_batch(data: bytes) -> None:
 
 
 def fuzz_read_qr(data: bytes) -> None:
-    """``scan.read_qr`` on picture bytes: a list of texts, or ``QRNotFound``."""
-    from vaxpass_core import scan  # noqa: PLC0415 - the [scan] extra, only when asked
+    """``scan.read_qr`` on picture bytes, or on the bytes as grey pixels (a ``uint8`` array
+    whose width the first byte gives): a list of texts, or ``QRNotFound``."""
+    import numpy as np  # noqa: PLC0415 - the [scan] extra, only when asked
 
+    from vaxpass_core import scan  # noqa: PLC0415
+
+    image: bytes | np.ndarray[tuple[int, int], np.dtype[np.uint8]] = data
+    if data and data[0] & 1:  # pixels: reach the QR decoder, past the PNG reader
+        width = max(1, data[0] >> 1)
+        pixels = np.frombuffer(data[1:], dtype=np.uint8)
+        rows = len(pixels) // width
+        image = pixels[: rows * width].reshape(rows, width) if rows else data
     try:
-        texts = scan.read_qr(data)
+        texts = scan.read_qr(image)
     except QRNotFound:
         return
     assert all(isinstance(text, str) for text in texts)

@@ -143,20 +143,22 @@ def _leaf_size(initial: int) -> int:
 # integer or a text string: what COSE labels, CWT claim keys and JSON keys are).
 _LEAF: Final = bytes(_leaf_size(b) for b in range(256))
 _KEY: Final = bytes(b >> 5 in (0, 1, 3) for b in range(256))
+_KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, strict=True))
 
 
 def _scan(data: bytes) -> None:
     """Walk the item heads of *data* once and refuse what :func:`loads` never accepts.
 
-    Linear in ``len(data)``: each step reads one head and moves forward, and a declared count
-    larger than the bytes left is refused before it is trusted. Raises ``ValueError``.
+    Linear in ``len(data)``: each step reads one head (in a map, a key and then its value)
+    and moves forward, and a declared count larger than the bytes left is refused before it
+    is trusted. Raises ``ValueError``.
     """
     end = len(data)
-    leaf, key = _LEAF, _KEY
+    leaf, key_leaf = _LEAF, _KEY_LEAF
     pos = 0
     items = 1  # items declared so far: the top-level one, each container's and tag's
     todo = 1  # items left in the open container (the top level holds one)
-    in_map = False  # whether the open container is a map (there, an even todo: a key comes)
+    in_map = False  # whether the open container is a map: then each step starts at a key
     stack: list[tuple[int, bool]] = []
     try:
         while True:
@@ -166,9 +168,20 @@ def _scan(data: bytes) -> None:
                 todo, in_map = stack.pop()
                 continue
             initial = data[pos]
-            if in_map and not todo & 1 and not key[initial]:
-                raise ValueError("a map key must be an integer or a text string")
-            todo -= 1
+            if in_map:  # a key (an integer or a text string), then its value below
+                size = key_leaf[initial]
+                if size:
+                    pos += size
+                elif not _KEY[initial]:
+                    raise ValueError("a map key must be an integer or a text string")
+                elif initial == 0x78:
+                    pos += 2 + data[pos + 1]
+                else:  # a longer text key, or a reserved head
+                    pos = _skip_long(data, pos, initial)
+                initial = data[pos]
+                todo -= 2
+            else:
+                todo -= 1
             size = leaf[initial]
             if size:
                 pos += size
@@ -209,6 +222,15 @@ def _scan(data: bytes) -> None:
         raise ValueError("truncated CBOR") from None
     if pos != end:
         raise ValueError("truncated CBOR" if pos > end else f"{end - pos} trailing bytes")
+
+
+def _skip_long(data: bytes, pos: int, initial: int) -> int:
+    """The position after the text string of 256 bytes or more whose head is at *pos*."""
+    info = initial & 0x1F
+    if not 24 <= info < 28:
+        raise ValueError(f"additional information {info} (indefinite or reserved)")
+    width = 1 << (info - 24)
+    return pos + 1 + width + int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
 
 
 def dumps(value: Any) -> bytes:

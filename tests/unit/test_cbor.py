@@ -219,6 +219,14 @@ def test_truncations_found_by_the_scan(hexdata: str) -> None:
         _cbor.loads(bytes.fromhex(hexdata))
 
 
+def test_long_text_keys() -> None:
+    value = {"k" * 30: 1, "l" * 300: 2, "m" * 3000: [3]}
+    assert _cbor.loads(_cbor.dumps(value)) == value
+    for bad in ("a17f6161ff00", "a17c00", "a11c00", "a17901"):  # indefinite, reserved, cut
+        with pytest.raises(MalformedCBOR):
+            _cbor.loads(bytes.fromhex(bad))
+
+
 def test_long_form_heads_of_empty_containers() -> None:
     # Not the shortest form, but well-formed: an empty array and map with one-byte lengths.
     assert _cbor.loads(bytes.fromhex("82" + "9800" + "b800")) == [[], {}]
