@@ -250,9 +250,18 @@ def seeds() -> dict[str, list[bytes]]:
     ]
     out["trust_list"] += [json.dumps(trust_list).encode(), json.dumps(trust_list[:1]).encode()]
     # Certificates cryptography refuses in ways it once let escape: an unknown curve OID
-    # (UnsupportedAlgorithm) and an unknown X.509 version (InvalidVersion).
+    # (UnsupportedAlgorithm), an unknown X.509 version (InvalidVersion), a name attribute
+    # typed BIT STRING (TypeError when the subject is read; found by this fuzzing).
     p256, v3 = bytes.fromhex("06082a8648ce3d030107"), bytes.fromhex("a003020102")
-    for odd in (der[0].replace(p256, p256[:-1] + b"\x7f"), der[0].replace(v3, v3[:-1] + b"\x05")):
+    country = bytes.fromhex("0603550406") + b"\x13\x02VN"
+    at = der[0].rindex(country)
+    bit_string = der[0][:at] + country[:5] + b"\x03\x02\x00N" + der[0][at + len(country) :]
+    odd_certificates = (
+        der[0].replace(p256, p256[:-1] + b"\x7f"),
+        der[0].replace(v3, v3[:-1] + b"\x05"),
+        bit_string,
+    )
+    for odd in odd_certificates:
         entry = {"rawData": base64.b64encode(odd).decode()}
         out["trust_list"].append(json.dumps([entry]).encode())
     out["base45"].append(base45.b45encode(b"vaxpass").encode())

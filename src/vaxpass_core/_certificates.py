@@ -13,6 +13,7 @@ Every name here is public through :mod:`vaxpass_core.trust`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -36,7 +37,7 @@ from .signers import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
 __all__ = [
@@ -114,6 +115,29 @@ def _public_key(load: Callable[[], Any]) -> PublicKey:
     return value
 
 
+def _strict_fields(
+    cert: x509.Certificate,
+) -> tuple[PublicKey, int, int, str | None, tuple[str, ...] | None]:
+    """Key, validity, country and EKU OIDs as ``cryptography`` reads them (EKU None: it
+    refused the extensions).
+
+    ``cryptography`` parses fields lazily, on first access, and a malformed one raises
+    ``ValueError`` or ``TypeError`` there (a name attribute of the BIT STRING type under
+    another OID raises TypeError: found by fuzzing).
+    """
+    key = _public_key(cert.public_key)
+    not_before, not_after = validity_of(cert)
+    countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
+    country = str(countries[0].value) if countries else None
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return key, not_before, not_after, country, ()
+    except Exception:  # a strict parser's refusal: the caller reads the EKU with the walker
+        return key, not_before, not_after, country, None
+    return key, not_before, not_after, country, tuple(o.dotted_string for o in eku.value)
+
+
 @attrs.frozen
 class SignerCertificate:
     """One Document Signer certificate as a verifier uses it, inspected once at construction.
@@ -148,17 +172,15 @@ class SignerCertificate:
         except Exception:  # ValueError, InvalidVersion, ...: the walker decides
             cert = None
         walked: Walked | None = None
+        strict = None
         if cert is not None:
-            key = _public_key(cert.public_key)
-            not_before, not_after = validity_of(cert)
-            countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
-            country = str(countries[0].value) if countries else None
             try:
-                eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
-                eku_oids: tuple[str, ...] = tuple(o.dotted_string for o in eku.value)
-            except x509.ExtensionNotFound:
-                eku_oids = ()
-            except Exception:  # a strict parser's refusal: read the EKU ourselves
+                strict = _strict_fields(cert)
+            except (ValueError, TypeError):  # a lazily read field refused: the walker decides
+                cert = None
+        if strict is not None:
+            key, not_before, not_after, country, eku_oids = strict
+            if eku_oids is None:  # a strict parser's refusal of the extensions
                 walked = walk(self.der)
                 eku_oids = walked.eku_oids
         else:
@@ -189,6 +211,15 @@ class SignerCertificate:
 # -- The facility side. -----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _unreadable_as_value_error() -> Iterator[None]:
+    """A field ``cryptography`` reads lazily and refuses with TypeError is bad data too."""
+    try:
+        yield
+    except TypeError as exc:
+        raise ValueError(f"unreadable certificate: {exc}") from exc
+
+
 def _cert_of(value: CertificateInput | FacilitySigner) -> x509.Certificate:
     if isinstance(value, FacilitySigner):
         return value.certificate
@@ -208,8 +239,10 @@ class FacilityRoot:
     def __attrs_post_init__(self) -> None:
         # The key is not kept (cryptography checks each signature against the certificate),
         # but a root of a key type no signer may hold is still refused here.
-        _public_key(self.certificate.public_key)
-        not_before, not_after = validity_of(self.certificate)
+        with _unreadable_as_value_error():
+            _public_key(self.certificate.public_key)
+            not_before, not_after = validity_of(self.certificate)
+            _ = self.certificate.subject  # a store groups roots by it: read it here, once
         set_ = object.__setattr__
         set_(self, "not_before", not_before)
         set_(self, "not_after", not_after)
@@ -235,11 +268,12 @@ class FacilityCertificate:
 
     def __attrs_post_init__(self) -> None:
         cert = self.certificate
-        facility_id = facility_id_of(cert)
+        with _unreadable_as_value_error():
+            facility_id = facility_id_of(cert)
+            key = _public_key(cert.public_key)
+            not_before, not_after = validity_of(cert)
         if facility_id is None:
             raise ValueError("a facility certificate needs exactly one subject serialNumber")
-        key = _public_key(cert.public_key)
-        not_before, not_after = validity_of(cert)
         set_ = object.__setattr__
         set_(self, "kid", kid_of(cert))
         set_(self, "facility_id", facility_id)

@@ -31,6 +31,8 @@ from vaxpass_core.trust import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cryptography import x509
+
 
 PKI = make_pki(seed=0)
 DEEP = "[" * 100_000
@@ -47,6 +49,15 @@ def _unknown_version_certificate() -> bytes:
     v3 = bytes.fromhex("a003020102")
     assert der.count(v3) == 1
     return der.replace(v3, bytes.fromhex("a003020105"))
+
+
+def _bit_string_country(der: bytes) -> bytes:
+    """*der* with its subject's countryName typed BIT STRING: ``cryptography`` loads it, then
+    raises TypeError when the subject is first read (a fuzzing find)."""
+    country = bytes.fromhex("0603550406") + b"\x13\x02VN"
+    assert der.count(country) == 2  # issuer, then subject
+    at = der.rindex(country)
+    return der[:at] + bytes.fromhex("0603550406") + b"\x03\x02\x00N" + der[at + len(country) :]
 
 
 def _pem(der: bytes) -> bytes:
@@ -100,6 +111,30 @@ def test_facility_certificates_refuse_unknown_versions_with_value_error(
 ) -> None:
     with pytest.raises(ValueError, match="unreadable certificate"):
         cls(encode(_unknown_version_certificate()))
+
+
+def test_a_name_cryptography_reads_with_type_error_falls_back_to_the_walker() -> None:
+    der = PKI.document_signer.certificate.public_bytes(serialization.Encoding.DER)
+    signer = SignerCertificate(_bit_string_country(der))
+    assert not signer.strict  # read by the DER walker, not refused
+    assert signer.public_key == PKI.document_signer.key.public_key()
+    store = TrustStore.from_trust_list(json.dumps([_entry(_bit_string_country(der))]))
+    assert len(store.signers) == 1
+
+
+@pytest.mark.parametrize(
+    ("cls", "certificate"),
+    [
+        (FacilityRoot, PKI.facility_ca.certificate),
+        (FacilityCertificate, PKI.facilities[0].certificate),
+    ],
+    ids=["root", "facility"],
+)
+def test_facility_certificates_with_such_a_name_are_value_errors(
+    cls: type, certificate: x509.Certificate
+) -> None:
+    with pytest.raises(ValueError, match="unreadable certificate"):
+        cls(_bit_string_country(certificate.public_bytes(serialization.Encoding.DER)))
 
 
 def test_a_good_trust_list_still_reads() -> None:
