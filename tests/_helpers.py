@@ -50,6 +50,23 @@ def signed(payload: bytes, signer: vp.DocumentSigner) -> str:
     return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
 
 
+def signed_with_headers(
+    payload: bytes,
+    signer: vp.DocumentSigner,
+    *,
+    protected: Mapping[Any, Any] | None = None,
+    unprotected: bytes = b"\xa0",
+) -> bytes:
+    """A COSE_Sign1 by *signer* whose protected header is ``{1: alg, 4: kid}`` plus
+    *protected* (encoded deterministically) and whose unprotected header is the CBOR
+    *unprotected*, byte for byte: messages that ``cose.sign1`` would never make."""
+    header = {cose.HEADER_ALG: signer.alg, cose.HEADER_KID: signer.kid, **(protected or {})}
+    protected_bytes = vp._cbor.dumps(header)
+    signature = cose.sign_with_protected(protected_bytes, payload, key=signer.key, alg=signer.alg)
+    bstr = vp._cbor.bstr
+    return b"\xd2\x84" + bstr(protected_bytes) + unprotected + bstr(payload) + bstr(signature)
+
+
 def signed_dcc(
     dcc: Mapping[str, Any], signer: vp.DocumentSigner, *, like: vp.Passport, issuer: str = "VN"
 ) -> str:

@@ -58,7 +58,9 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.CBOR_MALFORMED: CodeDoc(
         "The bytes are not well-formed, bounded CBOR.",
         "Truncated or trailing bytes, duplicate map keys, indefinite lengths, nesting too deep, "
-        "hostile tags; in the COSE structure, the CWT payload, an attestation or a record.",
+        "hostile tags, a map key that is not an integer or text (a float, `true`, an array), a "
+        "map of more than 64 entries or more than 2048 items in all; in the COSE structure, "
+        "the CWT payload, an attestation or a record.",
         ("cose.structure", "cwt.claims"),
     ),
     Code.COSE_MALFORMED: CodeDoc(
@@ -290,6 +292,19 @@ DOCS: Final[dict[Code, CodeDoc]] = {
         "`QRNotFound`), and so `vaxpass verify` and `vaxpass inspect` given a picture: over "
         "`scan.MAX_PIXELS` (40 megapixels) or `scan.MAX_SIDE` (16,384 pixels a side). A small "
         "PNG declaring 12000 x 12000 pixels stops here.",
+    ),
+    Code.COSE_CRIT: CodeDoc(
+        "The COSE header's `crit` (RFC 9052 section 3.1) names what this verifier cannot honour.",
+        "`crit` lists a label other than `alg` (1) or `kid` (4), or one absent from the "
+        "protected header; it is empty or not an array of integer or text labels; or it is in "
+        "the unprotected header. A kind of `cose.malformed` (`MalformedCOSE`).",
+        ("cose.structure",),
+    ),
+    Code.TRUST_INVALID: CodeDoc(
+        "Published trust data cannot be read.",
+        "`TrustStore.from_trust_list()` and `revocations_from_batch()`: not JSON (or nested "
+        "too deep), the wrong shape, bad base64, a certificate that cannot be read or holds "
+        "an unsupported key (an unknown curve), a revocation entry of the wrong length.",
     ),
 }
 

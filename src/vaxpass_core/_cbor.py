@@ -1,7 +1,13 @@
 """The only module that imports cbor2: bounded decoding and deterministic encoding.
 
 Untrusted CBOR is decoded with hard limits: a size bound, a nesting bound, no
-indefinite lengths, no duplicate map keys and no trailing bytes. Tags are never
+indefinite lengths, no duplicate map keys and no trailing bytes. Work is bounded too, not
+only bytes: before cbor2 builds anything, one linear pass over the heads refuses map keys
+that are not integers or text (what COSE labels, CWT claim keys and the DCC's JSON keys all
+are), maps of more than :data:`MAX_MAP_ENTRIES` entries and more than :data:`MAX_ITEMS`
+items in all. Container or float keys are what make a dict quadratic in CPython (every
+array of -1s and -2s hashes alike, since ``hash(-1) == hash(-2)``), and a float or bool key
+would be read as the integer label it equals (``1.0 == True == 1``). Tags are never
 *interpreted*: a tag comes back as a :class:`CBORTag` holding its raw content,
 so a bignum stays a byte string (no multi-megabyte integer arithmetic) and an
 epoch date stays a number. The reference-making tags (value sharing 28/29, string
@@ -12,7 +18,7 @@ exception: a date-time text (tag 0) decodes to the bare text, as in JSON.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Final
 
 import cbor2
 
@@ -22,6 +28,8 @@ from .errors import MalformedCBOR
 __all__ = [
     "MAX_CBOR_BYTES",
     "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_MAP_ENTRIES",
     "CBORTag",
     "bstr",
     "dumps",
@@ -40,6 +48,10 @@ frozendict = cbor2.frozendict
 MAX_CBOR_BYTES = 64 * 1024
 #: A DCC nests five levels deep; the COSE and CWT wrappers add three.
 MAX_DEPTH = 16
+#: Entries in one map: a COSE header, the CWT claims and every DCC map hold a dozen or fewer.
+MAX_MAP_ENTRIES = 64
+#: Data items in one input, tags included: a passport's claims hold about sixty.
+MAX_ITEMS = 2048
 
 # Tags that make references between items: refused outright.
 _REFUSED_TAGS = frozenset({25, 28, 29, 256})
@@ -115,6 +127,112 @@ def tstr(text: str) -> bytes:
     return head(3, len(data)) + data
 
 
+def _leaf_size(initial: int) -> int:
+    """The whole size of an item that its first byte alone tells (0: read more to know)."""
+    major, info = initial >> 5, initial & 0x1F
+    if major in (0, 1) or (major == 7 and info != 31):  # integers, simple values, floats
+        return {24: 2, 25: 3, 26: 5, 27: 9}.get(info, 1 if info < 24 else 0)
+    if major in (2, 3) and info < 24:  # short strings
+        return 1 + info
+    if initial in (0x80, 0xA0):  # the empty array and map open nothing
+        return 1
+    return 0
+
+
+# Per initial byte: the size of a leaf item, and whether a map key may start with it (an
+# integer or a text string: what COSE labels, CWT claim keys and JSON keys are).
+_LEAF: Final = bytes(_leaf_size(b) for b in range(256))
+_KEY: Final = bytes(b >> 5 in (0, 1, 3) for b in range(256))
+_KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, strict=True))
+
+
+def _scan(data: bytes) -> None:
+    """Walk the item heads of *data* once and refuse what :func:`loads` never accepts.
+
+    Linear in ``len(data)``: each step reads one head (in a map, a key and then its value)
+    and moves forward, and a declared count larger than the bytes left is refused before it
+    is trusted. Raises ``ValueError``.
+    """
+    end = len(data)
+    leaf, key_leaf = _LEAF, _KEY_LEAF
+    pos = 0
+    items = 1  # items declared so far: the top-level one, each container's and tag's
+    todo = 1  # items left in the open container (the top level holds one)
+    in_map = False  # whether the open container is a map: then each step starts at a key
+    stack: list[tuple[int, bool]] = []
+    try:
+        while True:
+            if not todo:
+                if not stack:
+                    break
+                todo, in_map = stack.pop()
+                continue
+            initial = data[pos]
+            if in_map:  # a key (an integer or a text string), then its value below
+                size = key_leaf[initial]
+                if size:
+                    pos += size
+                elif not _KEY[initial]:
+                    raise ValueError("a map key must be an integer or a text string")
+                elif initial == 0x78:
+                    pos += 2 + data[pos + 1]
+                else:  # a longer text key, or a reserved head
+                    pos = _skip_long(data, pos, initial)
+                initial = data[pos]
+                todo -= 2
+            else:
+                todo -= 1
+            size = leaf[initial]
+            if size:
+                pos += size
+                continue
+            if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
+                pos += 2 + data[pos + 1]
+                continue
+            major, info = initial >> 5, initial & 0x1F
+            pos += 1
+            if info < 24:
+                arg = info
+            elif info < 28:
+                width = 1 << (info - 24)
+                arg = int.from_bytes(data[pos : pos + width], "big")
+                pos += width
+            else:
+                raise ValueError(f"additional information {info} (indefinite or reserved)")
+            if major < 4:  # a long string
+                pos += arg
+                continue
+            if major == 6:  # a tag opens one level holding its content, as cbor2 counts it
+                arg = 1
+            elif major == 5:
+                if arg > MAX_MAP_ENTRIES:
+                    raise ValueError(f"a map of {arg} entries (at most {MAX_MAP_ENTRIES})")
+                arg *= 2
+            if arg > end - pos:  # every item takes a byte at least
+                raise ValueError("a container declares more items than there are bytes")
+            items += arg
+            if items > MAX_ITEMS:
+                raise ValueError(f"more than {MAX_ITEMS} CBOR items")
+            if arg:  # a tag, or a non-empty array or map: open it
+                if len(stack) >= MAX_DEPTH:
+                    raise ValueError(f"CBOR nested deeper than {MAX_DEPTH}")
+                stack.append((todo, in_map))
+                todo, in_map = arg, major == 5
+    except IndexError:
+        raise ValueError("truncated CBOR") from None
+    if pos != end:
+        raise ValueError("truncated CBOR" if pos > end else f"{end - pos} trailing bytes")
+
+
+def _skip_long(data: bytes, pos: int, initial: int) -> int:
+    """The position after the text string of 256 bytes or more whose head is at *pos*."""
+    info = initial & 0x1F
+    if not 24 <= info < 28:
+        raise ValueError(f"additional information {info} (indefinite or reserved)")
+    width = 1 << (info - 24)
+    return pos + 1 + width + int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
+
+
 def dumps(value: Any) -> bytes:
     """Encode *value* as core deterministic CBOR (RFC 8949 section 4.2)."""
     return cbor2.dumps(value, canonical=True)
@@ -129,6 +247,10 @@ def loads(data: bytes) -> Any:
         raise MalformedCBOR(f"CBOR of {size} bytes exceeds the {MAX_CBOR_BYTES}-byte bound")
     if size == 0:
         raise MalformedCBOR("empty input is not CBOR")
+    try:
+        _scan(data)
+    except ValueError as exc:
+        raise MalformedCBOR(f"not accepted CBOR: {exc}") from None
     fp = io.BytesIO(data)
     try:
         try:
@@ -147,9 +269,7 @@ def loads(data: bytes) -> Any:
     except Exception as exc:  # cbor2 has raised many exception types on garbage over time
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
     _IDLE.append(decoder)  # only after a clean decode: one that raised is dropped
-    if fp.tell() != size:
-        raise MalformedCBOR(f"{size - fp.tell()} trailing bytes after the CBOR item")
-    return value
+    return value  # the scan saw that the one item ends where the data does
 
 
 def loads_reference(data: bytes) -> Any:

@@ -13,11 +13,13 @@ Every name here is public through :mod:`vaxpass_core.trust`.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ._der import Walked, walk
@@ -35,7 +37,7 @@ from .signers import (
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
 __all__ = [
@@ -75,6 +77,15 @@ def _dcc_types(eku_oids: Iterable[str]) -> frozenset[DccType] | None:
 # -- Signer (DSC) certificates. ---------------------------------------------------------------
 
 
+def _load(data: bytes | str) -> x509.Certificate:
+    """``load_certificate``, with every refusal a ValueError: ``cryptography`` raises
+    ``InvalidVersion`` (not a ValueError) for a certificate version it does not know."""
+    try:
+        return load_certificate(data)
+    except x509.InvalidVersion as exc:
+        raise ValueError(f"unreadable certificate: {exc}") from None
+
+
 def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     if isinstance(value, DocumentSigner | FacilitySigner):
         value = value.certificate
@@ -85,14 +96,46 @@ def _der_of(value: CertificateInput | DocumentSigner | FacilitySigner) -> bytes:
     if not isinstance(value, bytes):
         raise TypeError(f"expected a certificate (DER, PEM or object), got {type(value).__name__}")
     if value.lstrip().startswith(b"-----BEGIN"):
-        return load_certificate(value).public_bytes(serialization.Encoding.DER)
+        return _load(value).public_bytes(serialization.Encoding.DER)
     return value
 
 
-def _public_key(value: Any) -> PublicKey:
+def _public_key(load: Callable[[], Any]) -> PublicKey:
+    """The key *load* returns, if it is one a signer may hold; ValueError otherwise.
+
+    ``cryptography`` raises ``UnsupportedAlgorithm`` (not a ValueError) for a key it cannot
+    load, an EC key on a curve it does not know for one: that is bad data too.
+    """
+    try:
+        value = load()
+    except UnsupportedAlgorithm as exc:
+        raise ValueError(f"unsupported public key: {exc}") from None
     if not isinstance(value, PublicKey):
         raise ValueError(f"unsupported public key type {type(value).__name__}")  # noqa: TRY004
     return value
+
+
+def _strict_fields(
+    cert: x509.Certificate,
+) -> tuple[PublicKey, int, int, str | None, tuple[str, ...] | None]:
+    """Key, validity, country and EKU OIDs as ``cryptography`` reads them (EKU None: it
+    refused the extensions).
+
+    ``cryptography`` parses fields lazily, on first access, and a malformed one raises
+    ``ValueError`` or ``TypeError`` there (a name attribute of the BIT STRING type under
+    another OID raises TypeError: found by fuzzing).
+    """
+    key = _public_key(cert.public_key)
+    not_before, not_after = validity_of(cert)
+    countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
+    country = str(countries[0].value) if countries else None
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return key, not_before, not_after, country, ()
+    except Exception:  # a strict parser's refusal: the caller reads the EKU with the walker
+        return key, not_before, not_after, country, None
+    return key, not_before, not_after, country, tuple(o.dotted_string for o in eku.value)
 
 
 @attrs.frozen
@@ -129,22 +172,21 @@ class SignerCertificate:
         except Exception:  # ValueError, InvalidVersion, ...: the walker decides
             cert = None
         walked: Walked | None = None
+        strict = None
         if cert is not None:
-            key = _public_key(cert.public_key())
-            not_before, not_after = validity_of(cert)
-            countries = cert.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)
-            country = str(countries[0].value) if countries else None
             try:
-                eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
-                eku_oids: tuple[str, ...] = tuple(o.dotted_string for o in eku.value)
-            except x509.ExtensionNotFound:
-                eku_oids = ()
-            except Exception:  # a strict parser's refusal: read the EKU ourselves
+                strict = _strict_fields(cert)
+            except (ValueError, TypeError):  # a lazily read field refused: the walker decides
+                cert = None
+        if strict is not None:
+            key, not_before, not_after, country, eku_oids = strict
+            if eku_oids is None:  # a strict parser's refusal of the extensions
                 walked = walk(self.der)
                 eku_oids = walked.eku_oids
         else:
             walked = walk(self.der)
-            key = _public_key(serialization.load_der_public_key(walked.spki))
+            spki = walked.spki
+            key = _public_key(lambda: serialization.load_der_public_key(spki))
             not_before, not_after = walked.not_before, walked.not_after
             country, eku_oids = walked.country, walked.eku_oids
         set_ = object.__setattr__
@@ -169,12 +211,21 @@ class SignerCertificate:
 # -- The facility side. -----------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _unreadable_as_value_error() -> Iterator[None]:
+    """A field ``cryptography`` reads lazily and refuses with TypeError is bad data too."""
+    try:
+        yield
+    except TypeError as exc:
+        raise ValueError(f"unreadable certificate: {exc}") from exc
+
+
 def _cert_of(value: CertificateInput | FacilitySigner) -> x509.Certificate:
     if isinstance(value, FacilitySigner):
         return value.certificate
     if isinstance(value, x509.Certificate):
         return value
-    return load_certificate(value)
+    return _load(value)
 
 
 @attrs.frozen
@@ -188,8 +239,10 @@ class FacilityRoot:
     def __attrs_post_init__(self) -> None:
         # The key is not kept (cryptography checks each signature against the certificate),
         # but a root of a key type no signer may hold is still refused here.
-        _public_key(self.certificate.public_key())
-        not_before, not_after = validity_of(self.certificate)
+        with _unreadable_as_value_error():
+            _public_key(self.certificate.public_key)
+            not_before, not_after = validity_of(self.certificate)
+            _ = self.certificate.subject  # a store groups roots by it: read it here, once
         set_ = object.__setattr__
         set_(self, "not_before", not_before)
         set_(self, "not_after", not_after)
@@ -215,11 +268,12 @@ class FacilityCertificate:
 
     def __attrs_post_init__(self) -> None:
         cert = self.certificate
-        facility_id = facility_id_of(cert)
+        with _unreadable_as_value_error():
+            facility_id = facility_id_of(cert)
+            key = _public_key(cert.public_key)
+            not_before, not_after = validity_of(cert)
         if facility_id is None:
             raise ValueError("a facility certificate needs exactly one subject serialNumber")
-        key = _public_key(cert.public_key())
-        not_before, not_after = validity_of(cert)
         set_ = object.__setattr__
         set_(self, "kid", kid_of(cert))
         set_(self, "facility_id", facility_id)

@@ -4,8 +4,8 @@ Document Signer certificates in the wild carry extensions a strict X.509 parser 
 duplicate extension, a ``BasicConstraints`` with an encoded default). Their public key still
 has to serve, so :func:`walk` reads just what a signer needs -- SubjectPublicKeyInfo,
 validity, the subject country and the extended key usage -- without judging the rest.
-Every malformed input raises :class:`ValueError` (or :class:`IndexError`); the caller
-decides what that means.
+Every malformed input raises :class:`ValueError` and nothing else (every index is checked);
+the caller decides what that means.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ def _children(data: bytes, start: int, end: int) -> list[tuple[int, int, int, in
     return out
 
 
+def _first(children: list[tuple[int, int, int, int]], what: str) -> tuple[int, int, int, int]:
+    if not children:
+        raise ValueError(f"DER: {what} is empty")
+    return children[0]
+
+
 def _oid(content: bytes) -> str:
     arcs: list[int] = []
     value = 0
@@ -91,7 +97,7 @@ def _der_time(tag: int, text: bytes) -> int:
 def walk(der: bytes) -> Walked:
     """Read what a signer needs from certificate DER without judging its extensions."""
     _, body, end = _tlv(der, 0, len(der))
-    tbs_tag, _, tbs_body, tbs_end = _children(der, body, end)[0]
+    tbs_tag, _, tbs_body, tbs_end = _first(_children(der, body, end), "the certificate")
     if tbs_tag != 0x30:
         raise ValueError("no tbsCertificate")
     fields = _children(der, tbs_body, tbs_end)
@@ -114,15 +120,16 @@ def walk(der: bytes) -> Walked:
     for tag, _, ext_body, ext_end in fields[6:]:
         if tag != 0xA3:
             continue
-        (_, _, seq_body, seq_end), *_ = _children(der, ext_body, ext_end)
+        _, _, seq_body, seq_end = _first(_children(der, ext_body, ext_end), "extensions")
         for _, _, one_body, one_end in _children(der, seq_body, seq_end):
             parts = _children(der, one_body, one_end)
-            if _oid(der[parts[0][2] : parts[0][3]]) != _EKU_OID:
+            _, _, oid_body, oid_end = _first(parts, "an extension")
+            if _oid(der[oid_body:oid_end]) != _EKU_OID:
                 continue
             try:  # every EKU extension counts, duplicates included; unreadable ones add nothing
                 value = der[parts[-1][2] : parts[-1][3]]
-                (_, _, oids_body, oids_end), *_ = _children(value, 0, len(value))
+                _, _, oids_body, oids_end = _first(_children(value, 0, len(value)), "an EKU")
                 eku.extend(_oid(value[b:e]) for _, _, b, e in _children(value, oids_body, oids_end))
-            except (ValueError, IndexError):
+            except ValueError:
                 continue
     return Walked(der[spki[1] : spki[3]], not_before, not_after, country, tuple(eku))

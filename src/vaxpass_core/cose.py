@@ -12,6 +12,12 @@ Input policy (hcert spec 1.0.x section 3.3, dgc-testdata CO18 to CO23 and CO28):
 * ``kid`` and ``alg`` are read from the protected header, else the unprotected
   one; the protected value wins even when the unprotected one differs.
 * The payload must be present (no detached payloads) and be a byte string.
+* Header labels are integers or text, matched by exact type: the CBOR decoder refuses any
+  other map key (a float ``1.0`` or a ``true`` would otherwise be read as ``alg``), so such
+  a message is ``cbor.malformed``.
+* ``crit`` (label 2, RFC 9052 section 3.1) is honoured: it must sit in the protected header,
+  be a non-empty array of integer or text labels, each present in the protected header and
+  one this module acts on (``alg``, ``kid``); anything else is ``cose.crit``.
 
 Output: always tagged 18, ``alg`` and ``kid`` in the protected header, encoded
 deterministically (RFC 8949 section 4.2), so equal inputs give equal bytes.
@@ -34,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from . import _cbor
-from .errors import AlgorithmError, InvalidSignature, MalformedCBOR, MalformedCOSE
+from .errors import AlgorithmError, CriticalHeader, InvalidSignature, MalformedCBOR, MalformedCOSE
 
 
 if TYPE_CHECKING:
@@ -47,11 +53,13 @@ __all__ = [
     "ES384",
     "ES512",
     "HEADER_ALG",
+    "HEADER_CRIT",
     "HEADER_KID",
     "KID_LENGTH",
     "PS256",
     "TAG_CWT",
     "TAG_SIGN1",
+    "UNDERSTOOD_LABELS",
     "PrivateKey",
     "PublicKey",
     "Sign1Message",
@@ -67,7 +75,9 @@ __all__ = [
 
 # COSE algorithm identifiers (IANA "COSE Algorithms").
 ES256, ES384, ES512, PS256, EDDSA = -7, -35, -36, -37, -8
-HEADER_ALG, HEADER_KID = 1, 4
+HEADER_ALG, HEADER_CRIT, HEADER_KID = 1, 2, 4
+#: The header labels this module acts on: the only ones a ``crit`` may name.
+UNDERSTOOD_LABELS: Final = frozenset({HEADER_ALG, HEADER_KID})
 TAG_SIGN1, TAG_CWT = 18, 61
 #: RSA keys below this size are refused for PS256 (hcert spec: at least 2048).
 MIN_RSA_BITS = 2048
@@ -163,9 +173,27 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return prefix + _bstr(payload)
 
 
+def _check_crit(header: Mapping[Any, Any], where: str) -> None:
+    """RFC 9052 section 3.1: a recipient must understand every label ``crit`` names."""
+    if where != "protected":
+        raise CriticalHeader("crit must be in the protected header, not the unprotected one")
+    crit = header[HEADER_CRIT]
+    if type(crit) not in _ARRAY_TYPES or not crit:
+        raise CriticalHeader("crit must be a non-empty array of header labels")
+    for label in crit:
+        if type(label) is not int and type(label) is not str:  # bool is not int here
+            raise CriticalHeader(f"crit lists {label!r}, which is not a header label")
+        if label not in header:
+            raise CriticalHeader(f"crit lists label {label!r}, absent from the protected header")
+        if label not in UNDERSTOOD_LABELS:
+            raise CriticalHeader(f"crit lists label {label!r}, which this verifier does not act on")
+
+
 def _check_header(header: Any, where: str) -> Mapping[Any, Any]:
     if type(header) not in _MAP_TYPES:
         raise MalformedCOSE(f"the {where} header is not a map")
+    if HEADER_CRIT in header:  # labels are exact ints or text (the decoder saw to it)
+        _check_crit(header, where)
     alg = header.get(HEADER_ALG)
     if alg is not None and type(alg) is not int:
         raise MalformedCOSE(f"the {where} alg is not an integer")

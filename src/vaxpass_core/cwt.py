@@ -66,6 +66,8 @@ def _numeric_date(value: Any, name: str) -> int | None:
 
 def decode_claims(payload: bytes) -> Claims:
     """Decode a CWT claims set; raise :class:`MalformedCBOR` or :class:`InvalidCWTClaims`."""
+    # Claim keys come back as exact ints or text: the decoder refuses a float or bool key
+    # (-260.0 would otherwise be read as hcert), so get(-260) finds only the claim itself.
     claims = _cbor.loads(payload)
     if type(claims) is not dict:
         raise InvalidCWTClaims("the CWT claims set is not a map")

@@ -32,6 +32,7 @@ __all__ = [
     "CertLogicEvaluationError",
     "CertLogicLimitExceeded",
     "Code",
+    "CriticalHeader",
     "DateTimeInDateField",
     "FacilityError",
     "FacilityExpired",
@@ -51,6 +52,7 @@ __all__ = [
     "InvalidRecord",
     "InvalidRule",
     "InvalidSignature",
+    "InvalidTrustData",
     "InvalidUVCI",
     "InvalidValueSets",
     "InvalidZlib",
@@ -118,6 +120,8 @@ class Code(enum.StrEnum):
     CERTLOGIC_LIMIT = "certlogic.limit"
     RULE_INVALID = "rule.invalid"
     QR_TOO_LARGE = "qr.too-large"
+    COSE_CRIT = "cose.crit"
+    TRUST_INVALID = "trust.invalid"
 
 
 class VaxpassError(Exception):
@@ -360,3 +364,19 @@ class PictureTooLarge(QRNotFound):
     """A picture has more pixels than any passport photo needs: refused before decoding."""
 
     code = Code.QR_TOO_LARGE
+
+
+# Added by the hardening of issue 13.
+class CriticalHeader(MalformedCOSE):
+    """A ``crit`` header parameter (RFC 9052 section 3.1) this library cannot honour: one
+    naming a label it does not act on, empty, not an array of labels, naming a label absent
+    from the protected header, or in the unprotected header."""
+
+    code = Code.COSE_CRIT
+
+
+class InvalidTrustData(VaxpassError, ValueError):
+    """Published trust data that cannot be read: a trust list, a revocation batch, or a
+    certificate in one (bad JSON, wrong shape, unreadable DER, an unsupported key)."""
+
+    code = Code.TRUST_INVALID

@@ -14,9 +14,10 @@ One JSON object with the :class:`~vaxpass_core.VaccinationRecord` field names::
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
+from vaxpass_core._gateway import loads_json
+from vaxpass_core.errors import InvalidRecord, VaxpassError
 from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
 
 
@@ -30,8 +31,15 @@ _FIELD_SET: Final = frozenset(FIELD_NAMES)
 _NAME_KEYS: Final = frozenset({"family", "given", "family_icao", "given_icao"})
 
 
-class RecordFormatError(ValueError):
-    """The JSON is not a record object (missing or unknown keys, wrong types)."""
+class RecordFormatError(InvalidRecord):
+    """The JSON is not a record object (not JSON, missing or unknown keys, wrong types).
+
+    A kind of :class:`~vaxpass_core.errors.InvalidRecord` (code ``record.invalid``), so a
+    caller that handles bad records handles this too.
+
+    .. versionchanged:: Unreleased
+       Derives from ``InvalidRecord`` (it was a plain ``ValueError``).
+    """
 
 
 def _full_name(value: object) -> FullName:
@@ -51,11 +59,11 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> Vaccina
 
     Raises :class:`RecordFormatError` when the shape is wrong (not an object, keys missing or
     unknown, a value of the wrong type) and :class:`~vaxpass_core.errors.InvalidRecord`
-    (``record.invalid``) when a value breaks a record rule.
+    (``record.invalid``) when a value breaks a record rule; nothing else, whatever the input.
     """
     if isinstance(data, str | bytes):
         try:
-            data = json.loads(data)
+            data = loads_json(data)
         except ValueError as exc:
             raise RecordFormatError(f"not JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -70,7 +78,9 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> Vaccina
             **{**data, "full_name": _full_name(data["full_name"])},
             allow_unknown_codes=allow_unknown_codes,
         )
-    except TypeError as exc:  # a wrong JSON type: the file's shape, not a record rule
+    except VaxpassError:
+        raise
+    except (TypeError, ValueError) as exc:  # a wrong JSON type: the shape, not a record rule
         raise RecordFormatError(str(exc)) from exc
 
 

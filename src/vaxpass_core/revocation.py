@@ -17,6 +17,7 @@ import attrs
 
 from ._gateway import b64_field, parsed
 from .cose import EDDSA, ES256, ES384, ES512, KID_LENGTH, PS256
+from .errors import InvalidTrustData
 
 
 __all__ = [
@@ -180,12 +181,37 @@ def revocation_entries(
 
 
 def revocations_from_batch(batch: bytes | str | Mapping[str, Any]) -> tuple[Revocation, ...]:
-    """Entries of one EU DCC Gateway revocation batch (``kid``, ``hashType``, ``entries``)."""
-    obj = parsed(batch)
+    """Entries of one EU DCC Gateway revocation batch (``kid``, ``hashType``, ``entries``).
+
+    Raises :class:`~vaxpass_core.errors.InvalidTrustData` (``trust.invalid``, a ValueError)
+    for any batch it cannot read, and nothing else.
+
+    .. versionchanged:: Unreleased
+       ``InvalidTrustData`` instead of a plain ValueError, and never another exception.
+    """
+    try:
+        return _batch_entries(parsed(batch))
+    except InvalidTrustData:
+        raise
+    except ValueError as exc:  # bad JSON, base64 or entry values
+        raise InvalidTrustData(f"unreadable revocation batch: {exc}") from exc
+
+
+def _batch_entries(obj: object) -> tuple[Revocation, ...]:
     if not isinstance(obj, Mapping) or not isinstance(obj.get("entries"), list):
-        raise ValueError("a revocation batch is an object with an 'entries' list")  # noqa: TRY004
+        raise InvalidTrustData("a revocation batch is an object with an 'entries' list")
     kid = b64_field(obj["kid"]) if obj.get("kid") not in (None, "UNKNOWN_KID") else None
-    kind = RevocationKind(str(obj.get("hashType")))
-    if kind not in PASSPORT_KINDS:
-        raise ValueError(f"unknown hashType {kind}")
-    return tuple(Revocation(kind, b64_field(entry.get("hash")), kid) for entry in obj["entries"])
+    hash_type = obj.get("hashType")
+    if not isinstance(hash_type, str) or hash_type not in _BATCH_KINDS:
+        raise InvalidTrustData(f"unknown hashType {hash_type!r}")
+    kind = RevocationKind(hash_type)
+    entries = []
+    for entry in obj["entries"]:
+        if not isinstance(entry, Mapping):
+            raise InvalidTrustData("each revocation entry is an object with a 'hash'")
+        entries.append(Revocation(kind, b64_field(entry.get("hash")), kid))
+    return tuple(entries)
+
+
+# The hashType names a batch may carry: the passport kinds' wire values.
+_BATCH_KINDS: Final = frozenset(kind.value for kind in PASSPORT_KINDS)

@@ -153,6 +153,14 @@ MESSAGES: Final[Mapping[Code, tuple[str, str]]] = {
     Code.CERTLOGIC_LIMIT: ("Quy tắc quá phức tạp", "The business rule does too much work"),
     Code.RULE_INVALID: ("Tệp quy tắc không hợp lệ", "The rule file is invalid"),
     Code.QR_TOO_LARGE: ("Ảnh quá lớn để đọc", "The picture is too large to read"),
+    Code.COSE_CRIT: (
+        "Chữ ký của chứng nhận yêu cầu phần mở rộng không được hỗ trợ",
+        "The certificate's signature demands an extension this verifier does not support",
+    ),
+    Code.TRUST_INVALID: (
+        "Dữ liệu tin cậy (danh sách chứng thư, danh sách thu hồi) không đọc được",
+        "The trust data (trust list, revocation list) cannot be read",
+    ),
 }
 
 # Test results and types whose Vietnamese name an officer knows; others show the value set's.

@@ -38,7 +38,7 @@ from ._certificates import (
 )
 from ._gateway import b64_field, parsed
 from ._time import epoch
-from .errors import FacilityExpired, FacilityRevoked, FacilityUnknown
+from .errors import FacilityExpired, FacilityRevoked, FacilityUnknown, InvalidTrustData
 from .revocation import (
     PASSPORT_KINDS,
     REVOCATION_HASH_LENGTH,
@@ -217,24 +217,20 @@ class TrustStore:
         too. ``DSC`` entries (and entries without a type) become signers with the published
         kid and country; ``CSCA`` and other types are not used for DCC verification and are
         skipped.
+
+        Raises :class:`~vaxpass_core.errors.InvalidTrustData` (``trust.invalid``, a
+        ValueError) for any list it cannot read, and nothing else.
+
+        .. versionchanged:: Unreleased
+           ``InvalidTrustData`` (a ValueError) instead of a plain ValueError, and never
+           another exception (``IndexError``, ``RecursionError``, ``UnsupportedAlgorithm``).
         """
-        obj = parsed(trust_list)
-        if isinstance(obj, Mapping):
-            obj = obj.get("certificates")
-        if not isinstance(obj, list):
-            raise ValueError("a trust list is a JSON list of certificate entries")  # noqa: TRY004
-        signers = []
-        for entry in obj:
-            if not isinstance(entry, Mapping):
-                raise ValueError("each trust list entry is a JSON object")  # noqa: TRY004
-            if entry.get("certificateType", "DSC") != "DSC":
-                continue
-            der = b64_field(entry.get("rawData"))
-            kid = b64_field(entry["kid"]) if entry.get("kid") else kid_of(der)
-            country = entry.get("country")
-            if country is not None and not isinstance(country, str):
-                raise ValueError("country must be a string")
-            signers.append(SignerCertificate(der, kid, country))
+        try:
+            signers = _trust_list_signers(trust_list)
+        except InvalidTrustData:
+            raise
+        except ValueError as exc:  # the certificates' and the gateway helpers' refusals
+            raise InvalidTrustData(f"unreadable trust list: {exc}") from exc
         return cls(signers=signers, **more)
 
     def with_revocations(self, *revocations: Revocation) -> TrustStore:
@@ -361,6 +357,28 @@ class TrustStore:
                 if kid is None or entry.kid is None or entry.kid == kid:
                     return entry
         return None
+
+
+def _trust_list_signers(trust_list: bytes | str | Any) -> list[SignerCertificate]:
+    """The DSC entries of a gateway trust list; ValueError (InvalidTrustData) for bad data."""
+    obj = parsed(trust_list)
+    if isinstance(obj, Mapping):
+        obj = obj.get("certificates")
+    if not isinstance(obj, list):
+        raise InvalidTrustData("a trust list is a JSON list of certificate entries")
+    signers = []
+    for entry in obj:
+        if not isinstance(entry, Mapping):
+            raise InvalidTrustData("each trust list entry is a JSON object")
+        if entry.get("certificateType", "DSC") != "DSC":
+            continue
+        der = b64_field(entry.get("rawData"))
+        kid = b64_field(entry["kid"]) if entry.get("kid") else kid_of(der)
+        country = entry.get("country")
+        if country is not None and not isinstance(country, str):
+            raise InvalidTrustData("country must be a string")
+        signers.append(SignerCertificate(der, kid, country))
+    return signers
 
 
 def _fkey(entry: FacilityCertificate) -> bytes:

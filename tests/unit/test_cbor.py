@@ -135,3 +135,110 @@ def test_decoding_from_many_threads() -> None:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(decode_all, range(32)))
+
+
+# Map keys: COSE labels and CWT claim keys are integers or text (RFC 9052 section 3, RFC 8392
+# section 3), the DCC's JSON keys are text. Anything else is refused before it is decoded.
+BAD_KEYS = {
+    "array of -1 and -2": "a1822021" + "00",
+    "empty array": "a180" + "00",
+    "map": "a1a10102" + "00",
+    "float 1.0 (alg)": "a1f93c00" + "00",
+    "double 4.0 (kid, exp)": "a1fb4010000000000000" + "00",
+    "float -260.0 (hcert)": "a1f9dc10" + "00",
+    "double -65537.0 (attestation)": "a1fbc0f0001000000000" + "00",
+    "true": "a1f5" + "00",
+    "null": "a1f6" + "00",
+    "bytes": "a1416b" + "00",
+    "tagged integer": "a1c101" + "00",
+    "second key bad": "a2" + "0100" + "f93c00" + "00",
+    "nested map key": "a101a1f500" + "00",
+}
+
+
+@pytest.mark.parametrize("hexdata", BAD_KEYS.values(), ids=BAD_KEYS.keys())
+def test_map_keys_are_integers_or_text_only(hexdata: str) -> None:
+    with pytest.raises(MalformedCBOR, match="map key"):
+        _cbor.loads(bytes.fromhex(hexdata))
+
+
+def test_integer_and_text_keys_and_tagged_values_pass() -> None:
+    data = bytes.fromhex(
+        "a4" + "01" + "c11a60d1e0a9" + "20" + "f93c00" + "6161" + "8101" + "390401" + "a0"
+    )
+    assert _cbor.loads(data) == {
+        1: _cbor.CBORTag(1, 1624367273),
+        -1: 1.0,
+        "a": [1],
+        -1026: {},
+    }
+
+
+def test_map_entry_bound() -> None:
+    def int_map(entries: int) -> bytes:
+        return _cbor.dumps(dict.fromkeys(range(entries), 0))
+
+    assert len(_cbor.loads(int_map(_cbor.MAX_MAP_ENTRIES))) == _cbor.MAX_MAP_ENTRIES
+    with pytest.raises(MalformedCBOR, match="entries"):
+        _cbor.loads(int_map(_cbor.MAX_MAP_ENTRIES + 1))
+
+
+def test_item_bound_counts_every_item_tags_included() -> None:
+    # The top-level array is one item: it may hold MAX_ITEMS - 1 more.
+    fits = _cbor.dumps([0] * (_cbor.MAX_ITEMS - 1))
+    assert len(_cbor.loads(fits)) == _cbor.MAX_ITEMS - 1
+    with pytest.raises(MalformedCBOR, match="items"):
+        _cbor.loads(_cbor.dumps([0] * _cbor.MAX_ITEMS))
+    with pytest.raises(MalformedCBOR, match="items"):  # spread over small maps
+        _cbor.loads(_cbor.dumps([{1: 0, 2: 0}] * 500))
+    with pytest.raises(MalformedCBOR, match="items"):  # tags count as items
+        _cbor.loads(_cbor.dumps([_cbor.CBORTag(100, 0)] * (_cbor.MAX_ITEMS // 2)))
+
+
+def test_tags_count_as_nesting() -> None:
+    # A tag holds its content one level down, as cbor2 counts it: a chain is a deep nest.
+    assert _cbor.loads(b"\xd8\x64" * (_cbor.MAX_DEPTH - 1) + b"\x00") is not None
+    with pytest.raises(MalformedCBOR, match="nested deeper"):
+        _cbor.loads(b"\xd8\x64" * 30_000 + b"\x00")
+
+
+@pytest.mark.parametrize(
+    "hexdata",
+    [
+        "83010203" + "00",  # a trailing item after the array
+        "a2" + "01" + "02",  # a map missing its last entry
+        "82" + "78",  # a long text head without its length byte
+        "82" + "5820" + "00",  # a byte string longer than what is left
+        "c1",  # a tag with no content
+        "d9",  # a tag head cut short
+        "98ff" + "00",  # an array declaring more items than there are bytes
+    ],
+)
+def test_truncations_found_by_the_scan(hexdata: str) -> None:
+    with pytest.raises(MalformedCBOR):
+        _cbor.loads(bytes.fromhex(hexdata))
+
+
+def test_long_text_keys() -> None:
+    value = {"k" * 30: 1, "l" * 300: 2, "m" * 3000: [3]}
+    assert _cbor.loads(_cbor.dumps(value)) == value
+    for bad in ("a17f6161ff00", "a17c00", "a11c00", "a17901"):  # indefinite, reserved, cut
+        with pytest.raises(MalformedCBOR):
+            _cbor.loads(bytes.fromhex(bad))
+
+
+def test_long_form_heads_of_empty_containers() -> None:
+    # Not the shortest form, but well-formed: an empty array and map with one-byte lengths.
+    assert _cbor.loads(bytes.fromhex("82" + "9800" + "b800")) == [[], {}]
+
+
+def test_scan_accepts_what_the_encoder_writes() -> None:
+    # Every head width, long strings, nested containers, tags, floats and simple values.
+    value = {
+        1: [0, 23, 24, 255, 256, 65535, 65536, 2**32, 2**64 - 1, -(2**64)],
+        "t": "x" * 300,
+        -3: b"y" * 300,
+        4: [1.5, 1e300, True, False, None, _cbor.CBORTag(1, 1.5)],
+        5: {"a": {"b": {"c": []}}},
+    }
+    assert _cbor.loads(_cbor.dumps(value)) == value

@@ -17,6 +17,7 @@ from vaxpass_core import _cbor, cose, hc1
 from vaxpass_core.errors import (
     AlgorithmError,
     Code,
+    CriticalHeader,
     InvalidSignature,
     MalformedCBOR,
     MalformedCOSE,
@@ -403,3 +404,89 @@ def test_sign_with_protected_extra_labels(keys: dict[int, Any]) -> None:
         cose.sign_with_protected(protected, PAYLOAD, key=key, alg=cose.PS256)
     with pytest.raises(TypeError):
         cose.sign_with_protected("x", PAYLOAD, key=key, alg=cose.ES256)  # type: ignore[arg-type]
+
+
+# ---- crit (RFC 9052 section 3.1) -------------------------------------------------------
+def _with_protected(keys: dict[int, Any], protected: dict[Any, Any], unprotected: Any) -> bytes:
+    """A COSE_Sign1 signed over *protected* (canonical CBOR), with *unprotected* as given."""
+    header = _cbor.dumps(protected)
+    signature = cose.sign_with_protected(header, PAYLOAD, key=keys[cose.ES256], alg=cose.ES256)
+    return _cbor.dumps(_cbor.CBORTag(18, [header, unprotected, PAYLOAD, signature]))
+
+
+BASE: dict[Any, Any] = {1: cose.ES256, 4: KID}
+CRIT_REFUSED: dict[str, tuple[dict[Any, Any], dict[Any, Any]]] = {
+    "an unknown label": ({**BASE, 2: [99], 99: 0}, {}),
+    "an unknown text label": ({**BASE, 2: ["x-ext"], "x-ext": 0}, {}),
+    "crit names itself": ({**BASE, 2: [2]}, {}),
+    "a label absent from the protected header": ({**BASE, 2: [99]}, {99: 0}),
+    "a known label absent from the protected header": ({1: cose.ES256, 2: [4]}, {4: KID}),
+    "empty": ({**BASE, 2: []}, {}),
+    "not an array: an int": ({**BASE, 2: 1}, {}),
+    "not an array: a map": ({**BASE, 2: {1: 1}}, {}),
+    "a bool label": ({**BASE, 2: [True]}, {}),
+    "a float label": ({**BASE, 2: [1.0]}, {}),
+    "a byte-string label": ({**BASE, 2: [b"\x01"]}, {}),
+    "in the unprotected header": (BASE, {2: [1]}),
+    "in both headers": ({**BASE, 2: [1]}, {2: [1]}),
+}
+
+
+@pytest.mark.parametrize("case", CRIT_REFUSED.values(), ids=CRIT_REFUSED.keys())
+def test_crit_that_cannot_be_honoured_is_cose_crit(
+    keys: dict[int, Any], case: tuple[dict[Any, Any], dict[Any, Any]]
+) -> None:
+    with pytest.raises(MalformedCOSE) as info:  # a kind of cose.malformed ...
+        cose.decode_sign1(_with_protected(keys, *case))
+    assert info.value.code is Code.COSE_CRIT  # ... with its own code
+    assert isinstance(info.value, CriticalHeader)
+
+
+@pytest.mark.parametrize("crit", [[1], [4], [1, 4], [4, 1]])
+def test_crit_naming_understood_labels_is_accepted(keys: dict[int, Any], crit: list[int]) -> None:
+    message = cose.decode_sign1(_with_protected(keys, {**BASE, 2: crit}, {}))
+    assert message.protected_header[2] == crit
+    cose.verify_sign1(message, keys[cose.ES256].public_key())
+
+
+def test_crit_is_checked_on_the_fast_path_too(keys: dict[int, Any]) -> None:
+    # Tagged, empty unprotected map: the shape the hand parser takes.
+    data = _with_protected(keys, {**BASE, 2: [99], 99: 0}, {})
+    assert data[:2] == b"\xd2\x84"
+    with pytest.raises(CriticalHeader):
+        cose._fast_sign1(data)  # the hand parser refuses it itself
+    for _ in range(2):  # and a refused header is never cached as a good one
+        with pytest.raises(CriticalHeader):
+            cose.decode_sign1(data)
+
+
+# ---- labels match by exact type --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [(True, cose.ES256), (1.0, cose.ES256), (4.0, KID), (False, 0), (-1.0, 0)],
+    ids=["true as alg", "1.0 as alg", "4.0 as kid", "false", "-1.0"],
+)
+@pytest.mark.parametrize("where", ["protected", "unprotected"])
+def test_float_and_bool_labels_are_refused(
+    keys: dict[int, Any], label: object, value: object, where: str
+) -> None:
+    # A float or bool label is no COSE label (RFC 9052: int / tstr). Read by equality it
+    # would pass for the integer it equals, so it is refused outright, never ignored.
+    if where == "protected":
+        header = b"\xa1" + _cbor.dumps(label) + _cbor.dumps(value)
+        data = _cbor.dumps([header, {}, PAYLOAD, b"sig"])
+        with pytest.raises(MalformedCOSE) as info:
+            cose.decode_sign1(data)
+        assert "protected header is not CBOR" in info.value.message
+    else:
+        data = (
+            b"\x84"
+            + _cbor.dumps(_cbor.dumps(BASE))
+            + b"\xa1"
+            + _cbor.dumps(label)
+            + _cbor.dumps(value)
+            + _cbor.dumps(PAYLOAD)
+            + _cbor.dumps(b"sig")
+        )
+        with pytest.raises(MalformedCBOR, match="map key"):
+            cose.decode_sign1(data)

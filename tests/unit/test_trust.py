@@ -790,12 +790,29 @@ def test_walker_skips_unique_ids_and_reads_eku_among_other_extensions() -> None:
         _tlv(0x30, _tlv(0x04, b""), _ALG),  # no tbsCertificate
         b"\x30\x80\x00\x00",  # indefinite length
         _handmade(tail=_tlv(0xA3, _tlv(0x30, _tlv(0x30, b"\x06\x01\x80", _tlv(0x04))))),  # bad OID
+        _tlv(0x30),  # an empty certificate (it raised IndexError once)
+        b"\x30\x00",  # the trust list entry "MAA=" of issue 13
+        _handmade(tail=_tlv(0xA3, _tlv(0x30, _tlv(0x30)))),  # an empty extension
+        _handmade(tail=_tlv(0xA3)),  # an empty extensions field
     ],
-    ids=["one-time", "not-a-time", "short-time", "short-tbs", "no-tbs", "indefinite", "bad-oid"],
+    ids=[
+        "one-time",
+        "not-a-time",
+        "short-time",
+        "short-tbs",
+        "no-tbs",
+        "indefinite",
+        "bad-oid",
+        "empty",
+        "MAA=",
+        "empty-extension",
+        "empty-extensions",
+    ],
 )
 def test_walker_refuses_broken_structure(der: bytes) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as info:
         walk(der)
+    assert type(info.value) is ValueError  # not an IndexError, nor anything else
 
 
 def test_facility_certificate_validity() -> None:

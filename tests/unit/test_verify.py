@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
-from tests._helpers import NOW, sample_passport, signed, signed_dcc
+from tests._helpers import NOW, sample_passport, signed, signed_dcc, signed_with_headers
 from vaxpass_core import base45, cose, cwt, hc1, uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
@@ -289,6 +289,10 @@ def _reach(code: Code) -> vp.VerificationResult:
         return vp.verify(hc1.encode(b"\xff"), trust=trust, now=now)
     if code is Code.COSE_MALFORMED:
         return vp.verify(hc1.encode(b"\x80"), trust=trust, now=now)
+    if code is Code.COSE_CRIT:  # a critical label this verifier does not act on
+        payload = cose.decode_sign1(hc1.decode(text)).payload
+        crit = signed_with_headers(payload, PKI.document_signer, protected={2: [99], 99: 0})
+        return vp.verify(hc1.encode(crit), trust=trust, now=now)
     if code is Code.COSE_ALGORITHM:
         only_ps = vp.Policy(algorithms=frozenset({cose.PS256}))
         return vp.verify(text, trust=trust, now=now, policy=only_ps)
@@ -384,6 +388,7 @@ NOT_VERIFY_CODES = {
     Code.CERTLOGIC_LIMIT,
     Code.RULE_INVALID,
     Code.QR_TOO_LARGE,
+    Code.TRUST_INVALID,
 }
 VERIFY_CODES = [code for code in Code if code not in NOT_VERIFY_CODES]
 
