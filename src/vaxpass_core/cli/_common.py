@@ -23,6 +23,7 @@ from vaxpass_core.result import Status
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from vaxpass_core.certlogic import RulesResult
     from vaxpass_core.result import VerificationResult
 
 
@@ -42,6 +43,7 @@ __all__ = [
     "jsonable",
     "one_line",
     "print_checks",
+    "print_rules",
     "readable_times",
     "refuse",
     "require_empty_dir",
@@ -57,6 +59,7 @@ EXIT_INTERNAL: Final = 70
 EXIT_INTERRUPTED: Final = 130
 
 _STATUS_COLOURS: Final = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow"}
+_RULE_COLOURS: Final = {"passed": "green", "failed": "red", "open": "yellow"}
 
 
 class InputError(click.ClickException):
@@ -222,9 +225,40 @@ def print_checks(result: VerificationResult) -> None:
         click.echo(f"  {click.style('warning', fg='yellow')}  [{advisory.code}] {advisory.detail}")
 
 
+def print_rules(rules: RulesResult) -> None:
+    """Each applicable rule, one a line, coloured by outcome, with why an open one is open."""
+    for found in rules.outcomes:
+        colour = _RULE_COLOURS[found.outcome.value]
+        status = click.style(f"{found.outcome.value:>7}", fg=colour)
+        why = f"  ({found.reason})" if found.reason else ""
+        click.echo(f"  {status}  {found.rule.identifier}  {found.description}{why}")
+    if not rules.outcomes:
+        click.echo("  (no rule applies to this certificate: the officer decides)")
+
+
+def _rules_json(rules: RulesResult | None) -> dict[str, Any] | None:
+    if rules is None:
+        return None
+    return {
+        "verdict": rules.verdict.value,
+        "outcomes": [
+            {
+                "identifier": o.rule.identifier,
+                "version": o.rule.version,
+                "outcome": o.outcome.value,
+                "description": o.description,
+                "reason": o.reason,
+            }
+            for o in rules.outcomes
+        ],
+    }
+
+
 def result_json(result: VerificationResult) -> dict[str, Any]:
     return {
         "ok": result.ok,
+        "accepted": result.accepted,
+        "rules": _rules_json(result.rules),
         "codes": [str(c) for c in result.codes],
         "checks": [
             {

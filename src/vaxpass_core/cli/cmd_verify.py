@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from cryptography import x509
 
+from vaxpass_core import certlogic
 from vaxpass_core.errors import QRNotFound
 from vaxpass_core.policy import Policy
 from vaxpass_core.trust import TrustStore
@@ -22,6 +23,7 @@ from ._common import (
     finish,
     now_or_clock,
     print_checks,
+    print_rules,
     result_json,
     verdict,
 )
@@ -33,7 +35,24 @@ if TYPE_CHECKING:
     import datetime as dt
 
 
-_POLICIES = {"eu": Policy(), "vn": Policy.vietnam()}
+_POLICIES = {"eu": Policy(), "vn": Policy.vietnam(), "strict": Policy.strict()}
+
+
+def load_rule_set(name: str) -> certlogic.RuleSet:
+    """Rules from a gateway download (a JSON array), one rule file, or a folder in the
+    gateway's layout (``<id>/rule.json``); anything unreadable or invalid: exit 2."""
+    path = Path(name)
+    if path.is_dir():
+        files = sorted(path.glob("*/rule.json")) or sorted(path.glob("rule.json"))
+        if not files:
+            raise InputError(f"{name} holds no rule.json (nor <id>/rule.json)")
+        with reading(name, "a folder of business rules"):
+            return certlogic.RuleSet(certlogic.load_rule(f.read_bytes()) for f in files)
+    data = read_bytes(name)
+    with reading(name, "business rules (a JSON array of gateway rules, or one rule)"):
+        if data.lstrip()[:1] == b"[":
+            return certlogic.RuleSet.from_json(data)
+        return certlogic.RuleSet([certlogic.load_rule(data)])
 
 
 def _certificates(name: str) -> list[bytes | x509.Certificate]:
@@ -91,8 +110,18 @@ def build_trust(pki_dir: Path | None, certs: tuple[str, ...], trust_list: str | 
     type=click.Choice(sorted(_POLICIES), case_sensitive=False),
     default="eu",
     show_default=True,
-    help="eu: the EU DCC rules; vn: also require Viet Nam's facility attestation.",
+    help="eu: the EU DCC rules; vn: also require Viet Nam's facility attestation; "
+    "strict: every tolerated deviation fails (issuers' own QA).",
 )
+@click.option(
+    "--rules",
+    "rules_source",
+    metavar="FILE|DIR",
+    help="Also evaluate these business rules (CertLogic): a gateway rule list, a rule file, or "
+    "a folder of <id>/rule.json. Needs --country; exit 0 only when accepted for entry.",
+)
+@click.option("--country", metavar="XX", help="The arrival country whose rules apply.")
+@click.option("--region", metavar="R", help="The region within it, for its own rules.")
 @NOW
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(
@@ -102,11 +131,19 @@ def verify(
     certs: tuple[str, ...],
     trust_list: str | None,
     policy: str,
+    rules_source: str | None,
+    country: str | None,
+    region: str | None,
     now: dt.datetime | None,
     as_json: bool,
 ) -> None:
     """Verify a passport: HC1 TEXT, a FILE (text, PNG or JPEG), or '-' for stdin."""
+    if (rules_source is None) != (country is None) or (region is not None and country is None):
+        raise click.UsageError("--rules and --country go together (and --region with them)")
+    if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise click.UsageError(f"--country takes a two-letter country code, not {country!r}")
     trust = build_trust(pki_dir, certs, trust_list)
+    rules = load_rule_set(rules_source) if rules_source is not None else None
     try:
         text, _where = read_passport_input(source)
     except QRNotFound as exc:
@@ -115,12 +152,23 @@ def verify(
         else:
             click.echo(f"{verdict(ok=False)}  [{exc.code}] {exc.message}")
         finish(EXIT_INVALID)
-    result = verify_text(text, trust=trust, now=now_or_clock(now), policy=_POLICIES[policy.lower()])
+    result = verify_text(
+        text,
+        trust=trust,
+        now=now_or_clock(now),
+        policy=_POLICIES[policy.lower()],
+        rules=rules,
+        country=None if country is None else country.upper(),
+        region=region,
+    )
     summary = result.summary()
     if as_json:
         echo_json({**result_json(result), "summary": summary})
     else:
         click.echo(f"Verification: {verdict(result.ok)}")
         print_checks(result)
+        if result.rules is not None:
+            click.echo(f"Entry rules: {verdict(result.accepted)}")
+            print_rules(result.rules)
         click.echo("\n" + summary)
-    finish(EXIT_VALID if result.ok else EXIT_INVALID)
+    finish(EXIT_VALID if result.accepted else EXIT_INVALID)
