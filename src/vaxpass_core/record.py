@@ -56,6 +56,7 @@ __all__ = [
     "FieldInfo",
     "FullName",
     "VaccinationRecord",
+    "key_problems",
     "latest_local_day",
     "sample",
     "signed_form",
@@ -288,7 +289,7 @@ def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _key_problems(missing: list[str], unknown: list[str]) -> str:
+def key_problems(missing: list[str], unknown: list[str]) -> str:
     """``lacks key 3, and has an unknown key 'x'``: only what is wrong, in words."""
     parts = []
     if missing:
@@ -514,7 +515,7 @@ class VaccinationRecord:
         if keys != _WIRE_KEYS:
             missing = [str(k) for k in sorted(_WIRE_KEYS - keys)]
             extra = sorted(map(repr, keys - _WIRE_KEYS))
-            raise InvalidRecord(f"the record map {_key_problems(missing, extra)}")
+            raise InvalidRecord(f"the record map {key_problems(missing, extra)}")
         names = data[1]
         if not isinstance(names, list | tuple) or len(names) not in (2, 4):
             raise InvalidRecord("full_name (key 1) must be an array of 2 or 4 items")

@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from vaxpass_core._gateway import loads_json
 from vaxpass_core.errors import InvalidRecord, VaxpassError
-from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
+from vaxpass_core.record import FIELDS, FullName, VaccinationRecord, key_problems
 
 
 __all__ = ["FIELD_NAMES", "RecordFormatError", "record_from_json", "record_to_json"]
@@ -70,8 +70,8 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> Vaccina
         raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
     if data.keys() != _FIELD_SET:
         missing = [n for n in FIELD_NAMES if n not in data]
-        unknown = sorted(set(data) - _FIELD_SET, key=str)
-        raise RecordFormatError(f"record keys: missing {missing}, unknown {unknown}")
+        unknown = sorted(map(repr, set(data) - _FIELD_SET))
+        raise RecordFormatError(f"the record {key_problems(missing, unknown)}")
     try:
         # The record's converters and validators check every value; only the shape is ours.
         return VaccinationRecord(

@@ -19,7 +19,7 @@ from . import attestation as _att
 from . import cose, hc1, schema, valuesets
 from ._entry_rules import apply_rules
 from ._entry_rules import check_arguments as check_rule_arguments
-from ._time import epoch_of
+from ._time import epoch_of, iso
 from .base45 import b45decode
 from .cwt import decode_claims
 from .dcc import certificate_id
@@ -63,6 +63,10 @@ _DEVIATIONS: Final = {
     "date-time": (Code.SCHEMA_DATE_TIME, "strict_date_times", "a date-time where a date belongs"),
     "null": (Code.SCHEMA_NULL, "strict_nulls", "a property given as null, read as absent"),
 }
+
+
+def _iso_or_none(at: int | None) -> str:
+    return "none" if at is None else iso(at)
 
 
 def _failed(name: str, error: VaxpassError | Code, detail: str = "") -> Check:
@@ -550,8 +554,8 @@ def _check_signer(run: _Run, claims: Claims | None) -> None:
             _failed(
                 "key.validity",
                 Code.KEY_EXPIRED,
-                f"the signer certificate is valid {signer.not_before}..{signer.not_after}, "
-                f"not at {run.now}",
+                f"the signer certificate is valid {iso(signer.not_before)}.."
+                f"{iso(signer.not_after)}, not at {iso(run.now)}",
             )
         )
     elif (
@@ -599,8 +603,8 @@ def _outside_signer_warning(
     # the reference apps only ask that the certificate be valid now (key.expired).
     return Advisory(
         Code.KEY_VALIDITY,
-        f"the passport's iat..exp ({iat}..{exp}) is not within its signer certificate's "
-        f"validity ({signer.not_before}..{signer.not_after})",
+        f"the passport's iat..exp ({_iso_or_none(iat)}..{_iso_or_none(exp)}) is not within "
+        f"its signer certificate's validity ({iso(signer.not_before)}..{iso(signer.not_after)})",
         "key.validity",
     )
 
@@ -615,14 +619,18 @@ def _check_times(run: _Run, claims: Claims | None) -> None:
     iat, exp = claims.issued_at, claims.expires_at
     if iat is not None and iat > run.now + leeway:
         checks.append(
-            _failed("time.issued", Code.TIME_NOT_YET_VALID, f"issued at {iat}, after {run.now}")
+            _failed(
+                "time.issued",
+                Code.TIME_NOT_YET_VALID,
+                f"issued at {iso(iat)}, after {iso(run.now)}",
+            )
         )
     else:
         checks.append(_PASSED["time.issued"])
     if exp is None:
         checks.append(_failed("time.expiry", Code.CWT_CLAIMS, "the passport has no exp claim"))
     elif exp < run.now - leeway:
-        checks.append(_failed("time.expiry", Code.TIME_EXPIRED, f"expired at {exp}"))
+        checks.append(_failed("time.expiry", Code.TIME_EXPIRED, f"expired at {iso(exp)}"))
     else:
         checks.append(_PASSED["time.expiry"])
 
@@ -752,8 +760,8 @@ def _check_facility(run: _Run, claims: Claims | None) -> None:
         # nobody signs in the future: a later date is a broken chain, not clock skew.
         if _attested_late(embedded.signed_at, run.now, claims.issued_at, run.policy.leeway_seconds):
             raise VaxpassError.for_code(Code.FACILITY_NOT_YET_VALID)(
-                f"the facility attestation is dated {embedded.signed_at}, after the passport's "
-                f"iat ({claims.issued_at}) or now ({run.now})"
+                f"the facility attestation is dated {iso(embedded.signed_at)}, after the "
+                f"passport's iat ({_iso_or_none(claims.issued_at)}) or now ({iso(run.now)})"
             )
     except VaxpassError as exc:
         checks.append(_failed("facility.attestation", exc))

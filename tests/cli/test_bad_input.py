@@ -241,4 +241,4 @@ def test_a_json_file_that_is_not_utf8_says_so(tmp_path: Path, pki_dir: Path, cli
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"a": 1}).encode())
     result = cli("attest", str(tmp_path / "bom.json"), "--pki", str(pki_dir))
     assert result.exit_code == EXIT_INPUT
-    assert "record keys" in result.stderr  # read as JSON; then not a record
+    assert "the record lacks keys" in result.stderr  # read as JSON; then not a record
