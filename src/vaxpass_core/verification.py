@@ -164,7 +164,8 @@ def verify(
     the ones a border app downloads); the shipped release by default.
 
     *rules* (a :class:`~vaxpass_core.certlogic.RuleSet`, as downloaded from the gateway) with
-    *country* (the arrival country, ISO 3166-1 alpha-2) and optionally *region*: once the
+    *country* (the arrival country, ISO 3166-1 alpha-2) and optionally *region* (then only
+    that region's acceptance rules apply, as in the EU verifier apps): once the
     passport is ``ok``, the rules that apply are evaluated at *now* and their outcomes are
     ``result.rules``; ``result.accepted`` is the officer's answer. Rules read *valuesets*.
 

@@ -144,7 +144,12 @@ def test_logic_that_does_not_compile_loads_but_is_open() -> None:
         ({"EngineVersion": "2.0.0"}, "needs CertLogic 2.0.0"),
         ({"SchemaVersion": "2.0.0"}, "written for DCC schema 2.0.0"),
         ({"Logic": {"plusTime": [{"var": "payload.v.0.dn"}, 0, "day"]}}, "evaluation failed"),
-        ({"Logic": {"plusTime": ["2021", 0, "day"]}}, "neither truthy nor falsy"),
+        ({"Logic": {"plusTime": ["2021", 0, "day"]}}, "gave a date-time, not true or false"),
+        ({"Logic": {"var": "payload.v.0.mp"}}, "gave the str 'EU/1/20/1528', not true or false"),
+        ({"Logic": {"var": "payload.v"}}, "gave an array, not true or false"),
+        ({"Logic": {"var": "payload.v.0"}}, "gave an object, not true or false"),
+        ({"Logic": {"var": "payload.v.0.dn"}}, "gave the int 2, not true or false"),
+        ({"Logic": {"var": "payload.nothing"}}, "gave null, not true or false"),
     ],
 )
 def test_a_rule_that_cannot_say_is_open_never_passed(changes: dict[str, Any], reason: str) -> None:
@@ -205,17 +210,55 @@ def test_selection_as_the_verifier_apps_do_it() -> None:
         ("VR-VN-0001", "1.10.0"),  # newest valid version, compared as numbers
     ]
     regional = rules.select(country="VN", clock=CLOCK, kind=kind, region="HN")
-    assert _ids(regional) == [
-        ("GR-VN-0001", "1.0.0"),
-        ("VR-VN-0001", "1.10.0"),
-        ("VR-VN-0002", "1.0.0"),
-    ]
+    assert _ids(regional) == [("VR-VN-0002", "1.0.0")]  # a region's rules only, as the apps
     later = dt.datetime(2023, 6, 1, tzinfo=dt.UTC)
     assert ("VR-VN-0001", "2.0.0") in _ids(rules.select(country="VN", clock=later, kind=kind))
     test_rules = rules.select(country="VN", clock=CLOCK, kind=CertificateType.TEST)
     assert _ids(test_rules) == [("GR-VN-0001", "1.0.0"), ("TR-VN-0001", "1.0.0")]
     end = dt.datetime(2029, 12, 31, 17, tzinfo=dt.UTC)  # ValidTo itself is outside
     assert rules.select(country="VN", clock=end, kind=kind) == ()
+
+
+def test_a_region_selects_its_own_acceptance_rules_only() -> None:
+    rules = _rules()
+    kind = CertificateType.VACCINATION
+    for region in ("HN", "hn", " Hn "):
+        selected = rules.select(country="VN", clock=CLOCK, kind=kind, region=region)
+        assert _ids(selected) == [("VR-VN-0002", "1.0.0")]
+    national = [("GR-VN-0001", "1.0.0"), ("VR-VN-0001", "1.10.0")]
+    for no_region in (None, "", "  "):
+        chosen = rules.select(country="VN", clock=CLOCK, kind=kind, region=no_region)
+        assert _ids(chosen) == national
+    assert rules.select(country="VN", clock=CLOCK, kind=kind, region="HP") == ()
+    invalidation = rules.select(
+        country="VN", clock=CLOCK, kind=kind, region="HN", issuing_country="DE"
+    )
+    assert _ids(invalidation) == [("IR-DE-0001", "1.0.0"), ("VR-VN-0002", "1.0.0")]
+
+
+@pytest.mark.parametrize(
+    ("dcc_version", "schema_version", "outcome"),
+    [
+        ("1.3.0", "1.0.0", Outcome.PASSED),
+        ("1.3.0", "1.3.0", Outcome.PASSED),
+        ("1.3.1", "1.3.0", Outcome.PASSED),
+        ("1.2.1", "1.3.0", Outcome.OPEN),  # older than the rule's schema: the apps leave it open
+        ("1.3.0", "1.3.1", Outcome.OPEN),
+        ("2.0.0", "1.0.0", Outcome.OPEN),
+        ("1.3.0", "2.0.0", Outcome.OPEN),
+    ],
+)
+def test_a_dcc_older_than_the_rules_schema_version_is_open(
+    dcc_version: str, schema_version: str, outcome: Outcome
+) -> None:
+    rule = certlogic.load_rule(raw_rule(SchemaVersion=schema_version))
+    dcc = {**vaccination(), "ver": dcc_version}
+    result = certlogic.evaluate_rule(rule, dcc, {})
+    assert result.outcome is outcome
+    if outcome is Outcome.OPEN:
+        assert result.reason == f"written for DCC schema {schema_version}, the DCC is {dcc_version}"
+    checked = certlogic.RuleSet([rule]).check(dcc, country="VN", clock=CLOCK)
+    assert checked.verdict is outcome
 
 
 def test_check_builds_external_and_gives_a_verdict() -> None:

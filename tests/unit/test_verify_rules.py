@@ -125,7 +125,7 @@ def test_rules_see_the_external_parameters_the_verifier_apps_pass() -> None:
         "validationClock": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     logic = {"and": [{"===": [{"var": f"external.{k}"}, v]} for k, v in checks.items()]}
-    rules = certlogic.RuleSet.from_json([rule(logic)])
+    rules = certlogic.RuleSet.from_json([rule(logic, Region="HN")])
     result = vp.verify(
         passport.qr_text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", region="HN"
     )
@@ -143,9 +143,16 @@ def test_rules_of_another_country_or_region_do_not_apply() -> None:
     assert elsewhere.rules.outcomes == ()
     assert elsewhere.rules.verdict is Outcome.OPEN  # no rule: the officer decides
     assert not elsewhere.accepted
-    here = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", region="HN")
+    here = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN")
     assert here.rules is not None
     assert [o.rule.identifier for o in here.rules.outcomes] == ["GR-VN-0100"]
+    # As the apps: a region's officer applies that region's rules, not the national ones.
+    hcm = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", region="HCM")
+    assert hcm.rules is not None
+    assert [o.rule.identifier for o in hcm.rules.outcomes] == ["GR-VN-0101"]
+    hn = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", region="HN")
+    assert hn.rules is not None
+    assert hn.rules.outcomes == ()
 
 
 def test_rules_read_the_value_sets_given_to_verify() -> None:

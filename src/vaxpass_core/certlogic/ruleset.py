@@ -1,17 +1,20 @@
 """Which rules apply to a DCC, and what they say about it: the way the EU verifier apps do it.
 
-Selection (:meth:`RuleSet.select`): the *acceptance* rules of the arrival country (national
-ones, plus those of the officer's region when one is given) and the *invalidation* rules of
-the issuing country; of those, the ``General`` rules and the ones for the DCC's kind
-(vaccination, test or recovery); of each identifier, the newest version valid at the
-validation clock (``ValidFrom <= clock < ValidTo``).
+Selection (:meth:`RuleSet.select`): the *acceptance* rules of the arrival country whose
+region is the officer's (``dgc-certlogic-android``'s ``DefaultGetRulesUseCase``: without a
+region only the rules without one; with a region only that region's rules, compared
+case-insensitively) and the *invalidation* rules of the issuing country; of those, the
+``General`` rules and the ones for the DCC's kind (vaccination, test or recovery); of each
+identifier, the newest version valid at the validation clock (``ValidFrom <= clock < ValidTo``).
 
 Evaluation (:meth:`RuleSet.check`): each rule sees ``{"payload": dcc, "external": {...}}``
-and is PASSED when its logic gives a truthy value, FAILED when falsy. It is OPEN, never
-PASSED, when it cannot be trusted to say: an engine other than CertLogic or a newer CertLogic
-than this one, a DCC schema of another major version, logic that does not compile, or an
-evaluation that raises. The verdict is FAILED if any rule failed, else OPEN if any is open
-(or none applied), else PASSED.
+and is PASSED when its logic gives ``true``, FAILED when it gives ``false`` (the apps'
+``DefaultJsonLogicValidator`` takes only a JSON boolean). It is OPEN, never PASSED, when it
+cannot be trusted to say: an engine other than CertLogic or a newer CertLogic than this one,
+a DCC schema of another major version or older than the rule's ``SchemaVersion`` (as the
+apps' ``DefaultCertLogicEngine``), logic that does not compile, an evaluation that raises,
+or a value other than a boolean. The verdict is FAILED if any rule failed, else OPEN if any
+is open (or none applied), else PASSED.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import attrs
 
 from vaxpass_core.errors import CertLogicError
 
-from ._values import truthiness
 from .rules import CertificateType, Rule, RuleType, load_rules, parse_version
 
 
@@ -146,20 +148,23 @@ def external_parameters(
     return external
 
 
-def _dcc_major(payload: Mapping[str, Any]) -> int | None:
+def _dcc_version(payload: Mapping[str, Any]) -> tuple[int, int, int] | None:
     version = payload.get("ver")
-    parsed = parse_version(version) if isinstance(version, str) else None
-    return parsed[0] if parsed is not None else None
+    return parse_version(version) if isinstance(version, str) else None
 
 
-def _open_reason(rule: Rule, payload: Mapping[str, Any], dcc_major: int | None) -> str | None:
+def _open_reason(
+    rule: Rule, payload: Mapping[str, Any], dcc_version: tuple[int, int, int] | None
+) -> str | None:
     if not isinstance(payload, dict):
         return "the DCC is not a JSON object"
     if rule.engine.upper() != ENGINE:
         return f"engine {rule.engine!r} is not CertLogic"
     if rule.engine_version_key > ENGINE_VERSION:
         return f"needs CertLogic {rule.engine_version}; this engine is 1.3.3"
-    if dcc_major is not None and dcc_major != rule.schema_version_key[0]:
+    if dcc_version is not None and (
+        dcc_version[0] != rule.schema_version_key[0] or dcc_version < rule.schema_version_key
+    ):
         return f"written for DCC schema {rule.schema_version}, the DCC is {payload.get('ver')}"
     if rule.compiled is None:
         return f"logic is not valid CertLogic: {rule.logic_error}"
@@ -170,27 +175,43 @@ def evaluate_rule(
     rule: Rule, payload: Mapping[str, Any], external: Mapping[str, Any], *, language: str = "en"
 ) -> RuleOutcome:
     """One rule's outcome on *payload* with *external*; never raises on bad data."""
-    dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
-    return _evaluate(rule, {"payload": payload, "external": external}, dcc_major, language)
+    dcc_version = _dcc_version(payload) if isinstance(payload, dict) else None
+    return _evaluate(rule, {"payload": payload, "external": external}, dcc_version, language)
 
 
 def _evaluate(
-    rule: Rule, data: dict[str, Any], dcc_major: int | None, language: str
+    rule: Rule, data: dict[str, Any], dcc_version: tuple[int, int, int] | None, language: str
 ) -> RuleOutcome:
     description = rule.description(language)
-    reason = _open_reason(rule, data["payload"], dcc_major)
+    reason = _open_reason(rule, data["payload"], dcc_version)
     if reason is None and rule.compiled is not None:
         try:
             value = rule.compiled(data)
         except CertLogicError as error:
             reason = f"evaluation failed: {error.message}"
         else:
-            verdict = truthiness(value)
-            if verdict is not None:
-                outcome = Outcome.PASSED if verdict else Outcome.FAILED
+            if isinstance(value, bool):
+                outcome = Outcome.PASSED if value else Outcome.FAILED
                 return RuleOutcome(rule, outcome, description)
-            reason = "the logic gave a value neither truthy nor falsy"
+            # The apps cast the result to a JSON boolean: a truthy string is not a pass.
+            reason = f"the logic gave {_kind_of(value)}, not true or false"
     return RuleOutcome(rule, Outcome.OPEN, description, reason)
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str | int | float):
+        return f"the {type(value).__name__} {value!r}"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a date-time"
+
+
+def _region_key(region: str | None) -> str:
+    return region.strip().casefold() if region else ""
 
 
 def _as_tuple(rules: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -219,9 +240,10 @@ class RuleSet:
     ) -> tuple[Rule, ...]:
         """The rules that apply, newest version of each identifier, in identifier order."""
         newest: dict[str, Rule] = {}
+        wanted_region = _region_key(region)
         for rule in self.rules:
             if rule.type is RuleType.ACCEPTANCE:
-                applies = rule.country == country and (rule.region is None or rule.region == region)
+                applies = rule.country == country and _region_key(rule.region) == wanted_region
             else:
                 applies = rule.country == issuing_country
             general = rule.certificate_type is CertificateType.GENERAL
@@ -272,5 +294,5 @@ class RuleSet:
             region=region,
         )
         data = {"payload": payload, "external": external}
-        dcc_major = _dcc_major(payload) if isinstance(payload, dict) else None
-        return RulesResult(tuple(_evaluate(rule, data, dcc_major, language) for rule in rules))
+        dcc_version = _dcc_version(payload) if isinstance(payload, dict) else None
+        return RulesResult(tuple(_evaluate(rule, data, dcc_version, language) for rule in rules))
