@@ -41,11 +41,11 @@ def test_rules_that_pass_exit_0_and_show_each_rule(
     tmp_path: Path, pki_dir: Path, passport: str, cli: Callable[..., Result]
 ) -> None:
     rules = tmp_path / "rules.json"  # a gateway download: a JSON array
-    rules.write_text(json.dumps([general_rule({"var": "payload.v.0"})]))
+    rules.write_text(json.dumps([general_rule({"===": [{"var": "payload.v.0.co"}, "VN"]})]))
     args = ("--pki", str(pki_dir), "--now", NOW, "--rules", str(rules), "--country", "vn")
     result = cli("verify", passport, *args)
     assert result.exit_code == 0, result.output
-    assert "Entry rules: VALID" in result.stdout
+    assert "Entry rules: ACCEPTED" in result.stdout
     assert "passed  GR-VN-0100  A general rule written for the CLI tests" in result.stdout
     report = json.loads(cli("verify", passport, *args, "--json").stdout)
     assert report["ok"] is True
@@ -73,7 +73,9 @@ def test_no_applicable_rule_is_open_and_not_accepted(
     tmp_path: Path, pki_dir: Path, passport: str, cli: Callable[..., Result]
 ) -> None:
     rules = tmp_path / "rules.json"
-    rules.write_text(json.dumps([general_rule({"var": "payload.v.0"}, Region="HCM")]))
+    rules.write_text(
+        json.dumps([general_rule({"===": [{"var": "payload.v.0.co"}, "VN"]}, Region="HCM")])
+    )
     args = ("--pki", str(pki_dir), "--now", NOW, "--rules", str(rules), "--country", "VN")
     result = cli("verify", passport, *args, "--region", "HN")
     assert result.exit_code == 1

@@ -168,7 +168,7 @@ def verify(
         click.echo(f"Verification: {verdict(result.ok)}")
         print_checks(result)
         if result.rules is not None:
-            click.echo(f"Entry rules: {verdict(result.accepted)}")
+            click.echo(f"Entry rules: {verdict(result.accepted, 'ACCEPTED', 'NOT ACCEPTED')}")
             print_rules(result.rules)
         click.echo("\n" + summary)
     finish(EXIT_VALID if result.accepted else EXIT_INVALID)
