@@ -113,6 +113,17 @@ def _costs(decode: Callable[[bytes], object], inputs: dict[str, bytes]) -> dict[
     return best
 
 
+def _worst_ratio(measure: Callable[[], dict[str, float]], limit: float) -> dict[str, float]:
+    """*measure*'s ratios, measured again (up to three times in all) while one is above
+    *limit*: a busy moment of a shared machine can spoil one measurement, while a quadratic
+    cost is above the limit every time."""
+    for _ in range(3):
+        ratios = measure()
+        if max(ratios.values()) <= limit:
+            break
+    return ratios
+
+
 def _cbor_loads(data: bytes) -> object:
     try:
         return _cbor.loads(data)
@@ -123,8 +134,13 @@ def _cbor_loads(data: bytes) -> object:
 @pytest.mark.parametrize("size", SIZES)
 def test_cbor_worst_over_typical(size: int) -> None:
     assert _cbor_loads(typical(size)) is not None  # the typical input is accepted
-    costs = _costs(_cbor_loads, {"typical": typical(size), **hostile(size)})
-    ratios = {name: cost / costs["typical"] for name, cost in costs.items()}
+    inputs = {"typical": typical(size), **hostile(size)}
+
+    def measure() -> dict[str, float]:
+        costs = _costs(_cbor_loads, inputs)
+        return {name: cost / costs["typical"] for name, cost in costs.items()}
+
+    ratios = _worst_ratio(measure, FACTOR)
     assert max(ratios.values()) <= FACTOR, ratios
 
 
@@ -133,8 +149,12 @@ def test_cbor_cost_grows_linearly() -> None:
     unit = _cbor.dumps({1: "x" * 30, 2: "y" * 30, "k": [0, 1]})
     small, large = _head(4, 10) + unit * 10, _head(4, 160) + unit * 160
     assert _cbor_loads(large) is not None
-    costs = _costs(_cbor_loads, {"small": small, "large": large})
-    ratio = costs["large"] / costs["small"]
+
+    def measure() -> dict[str, float]:
+        costs = _costs(_cbor_loads, {"small": small, "large": large})
+        return {"large": costs["large"] / costs["small"]}
+
+    ratio = _worst_ratio(measure, 16 * 3)["large"]
     assert ratio <= 16 * 3, ratio  # linear: about 16; quadratic would be about 256
 
 
@@ -157,7 +177,12 @@ def test_decode_sign1_hostile_unprotected_header(size: int) -> None:
     # The general path (a non-empty unprotected header) against a typical one of that size.
     typical_header = b"\xa1\x18\x21" + typical(size)  # {33: the typical item}
     assert _decode_sign1(_message(typical_header)) is not None
-    inputs = {name: _message(header) for name, header in hostile(size).items()}
-    costs = _costs(_decode_sign1, {"typical": _message(typical_header), **inputs})
-    ratios = {name: cost / costs["typical"] for name, cost in costs.items()}
+    inputs = {"typical": _message(typical_header)}
+    inputs |= {name: _message(header) for name, header in hostile(size).items()}
+
+    def measure() -> dict[str, float]:
+        costs = _costs(_decode_sign1, inputs)
+        return {name: cost / costs["typical"] for name, cost in costs.items()}
+
+    ratios = _worst_ratio(measure, FACTOR)
     assert max(ratios.values()) <= FACTOR, ratios

@@ -197,9 +197,29 @@ def test_ill_formed_expressions_fail_before_evaluation(expression: Any, message:
     assert raised.value.code is Code.CERTLOGIC_INVALID
 
 
-def test_an_unreached_ill_formed_branch_still_fails() -> None:
+def test_evaluate_raises_for_an_ill_formed_part_only_when_it_is_reached() -> None:
+    # As the reference evaluator (certlogic-js): a branch never taken does not throw.
+    expression = {"if": [{"var": "x"}, 1, {"nope": [1.5, None]}]}
+    assert _ev(expression, {"x": True}) == 1
+    with pytest.raises(certlogic.InvalidCertLogic, match="unrecognised operator"):
+        _ev(expression, {"x": False})
+    bad_operand = {"and": [{"var": "x"}, {"plusTime": [{"var": "d"}, 1, "fortnight"]}]}
+    assert _ev(bad_operand, {"x": False}) is False
     with pytest.raises(certlogic.InvalidCertLogic):
-        _ev({"if": [True, 1, {"nope": [1]}]})
+        _ev(bad_operand, {"x": True, "d": "2021-01-01"})
+    assert _ev([1, {"if": [False, 0.5, 2]}]) == [1, 2]  # a non-integer literal never read
+    # compile() and validate() still find every ill-formed part up front.
+    with pytest.raises(certlogic.InvalidCertLogic):
+        certlogic.compile(expression)
+    assert certlogic.validate(expression)
+
+
+def test_the_depth_cap_holds_even_in_an_unreached_branch() -> None:
+    deep: object = 1
+    for _ in range(certlogic.MAX_DEPTH + 5):
+        deep = {"!": [deep]}
+    with pytest.raises(certlogic.CertLogicLimitExceeded):
+        _ev({"if": [False, deep, 1]})
 
 
 def test_extract_from_uvci() -> None:

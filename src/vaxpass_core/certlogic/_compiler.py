@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from vaxpass_core.errors import (
     CertLogicEvaluationError,
@@ -54,15 +54,47 @@ def _fail(message: str) -> CertLogicEvaluationError:
     return CertLogicEvaluationError(message)
 
 
-def compile_node(expression: Any) -> tuple[Node, int]:
-    """The closure for *expression* and its size in nodes; raises :class:`InvalidCertLogic`."""
+# Not a CertLogic operator: marks where an ill-formed part stood in a lazily compiled tree.
+_INVALID: Final = "\x00invalid"
+
+
+def compile_node(expression: Any, *, lazy: bool = False) -> tuple[Node, int]:
+    """The closure for *expression* and its size in nodes.
+
+    An ill-formed part raises :class:`InvalidCertLogic` here, or, when *lazy*, only when an
+    evaluation reaches it (as the reference evaluator does). Nesting past the depth cap
+    always raises :class:`CertLogicLimitExceeded` here.
+    """
     issues = validate(expression, lenient=True)
     if issues:
-        error = (
-            InvalidCertLogic if issues[0].code is Code.CERTLOGIC_INVALID else CertLogicLimitExceeded
-        )
-        raise error(f"invalid CertLogic expression: {issues[0].message}")
+        limit = [issue for issue in issues if issue.code is Code.CERTLOGIC_LIMIT]
+        if limit:
+            raise CertLogicLimitExceeded(f"invalid CertLogic expression: {limit[0].message}")
+        if not lazy:
+            raise InvalidCertLogic(f"invalid CertLogic expression: {issues[0].message}")
+        expression = _mark_invalid(expression, {id(issue.expr): issue.message for issue in issues})
     return _compile(expression)
+
+
+def _mark_invalid(expr: Any, faulty: dict[int, str]) -> Any:
+    """*expr* with each ill-formed part (by identity) replaced by an :data:`_INVALID` marker."""
+    message = faulty.get(id(expr))
+    if message is not None:
+        return {_INVALID: message}
+    if isinstance(expr, list):
+        return [_mark_invalid(item, faulty) for item in expr]
+    if isinstance(expr, dict):  # a well-formed operation: one key, operands in a list
+        ((operator, values),) = expr.items()
+        if operator != "var":
+            return {operator: [_mark_invalid(value, faulty) for value in values]}
+    return expr
+
+
+def _invalid(message: str) -> Node:
+    def invalid(_data: Any, _budget: Budget) -> NoReturn:
+        raise InvalidCertLogic(f"invalid CertLogic expression: {message}")
+
+    return invalid
 
 
 def _compile(expr: Any) -> tuple[Node, int]:
@@ -72,6 +104,8 @@ def _compile(expr: Any) -> tuple[Node, int]:
         value = as_int(expr) if isinstance(expr, float) else expr
         return (lambda _data, _budget: value), 1
     ((operator, values),) = expr.items()
+    if operator == _INVALID:
+        return _invalid(values), 1
     if operator == "var":
         return _var(values), 1
     values = values[: ARITY.get(operator)]  # the reference evaluator ignores any extra
