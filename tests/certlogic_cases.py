@@ -92,3 +92,28 @@ def eu_rule_dirs() -> list[Path]:
     if folder is None:
         return []
     return sorted(path.parent for path in (folder / "rules-example" / "EU").glob("*/rule.json"))
+
+
+def gateway_rule(logic: Any, **fields: Any) -> dict[str, Any]:
+    """A rule as the gateway serves it: by default a General acceptance rule of VN, valid
+    2020-2040, described in English and Vietnamese; *fields* replace any of its fields."""
+    rule: dict[str, Any] = {
+        "Identifier": "GR-VN-0100",
+        "Type": "Acceptance",
+        "Country": "VN",
+        "Version": "1.0.0",
+        "SchemaVersion": "1.3.0",
+        "Engine": "CERTLOGIC",
+        "EngineVersion": "1.0.0",
+        "CertificateType": "General",
+        "Description": [
+            {"lang": "en", "desc": "A general rule written for the tests"},
+            {"lang": "vi", "desc": "Một quy tắc chung viết cho các bài kiểm thử"},
+        ],
+        "ValidFrom": "2020-01-01T00:00:00Z",
+        "ValidTo": "2040-01-01T00:00:00Z",
+        "AffectedFields": ["v"],
+        "Logic": logic,
+    }
+    rule.update(fields)
+    return rule

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.certlogic_cases import gateway_rule as general_rule
 
 
 if TYPE_CHECKING:
@@ -18,25 +20,6 @@ NOW = "2026-06-01T12:00:00Z"
 VN_RULES = Path(__file__).resolve().parents[2] / "docs" / "rules" / "VN"
 
 
-def general_rule(logic: Any, identifier: str = "GR-VN-0100", **more: Any) -> dict[str, Any]:
-    return {
-        "Identifier": identifier,
-        "Type": "Acceptance",
-        "Country": "VN",
-        "Version": "1.0.0",
-        "SchemaVersion": "1.3.0",
-        "Engine": "CERTLOGIC",
-        "EngineVersion": "1.0.0",
-        "CertificateType": "General",
-        "Description": [{"lang": "en", "desc": "A general rule written for the CLI tests"}],
-        "ValidFrom": "2020-01-01T00:00:00Z",
-        "ValidTo": "2040-01-01T00:00:00Z",
-        "AffectedFields": ["v"],
-        "Logic": logic,
-        **more,
-    }
-
-
 def test_rules_that_pass_exit_0_and_show_each_rule(
     tmp_path: Path, pki_dir: Path, passport: str, cli: Callable[..., Result]
 ) -> None:
@@ -46,7 +29,7 @@ def test_rules_that_pass_exit_0_and_show_each_rule(
     result = cli("verify", passport, *args)
     assert result.exit_code == 0, result.output
     assert "Entry rules: ACCEPTED" in result.stdout
-    assert "passed  GR-VN-0100  A general rule written for the CLI tests" in result.stdout
+    assert "passed  GR-VN-0100  A general rule written for the tests" in result.stdout
     report = json.loads(cli("verify", passport, *args, "--json").stdout)
     assert report["ok"] is True
     assert report["accepted"] is True

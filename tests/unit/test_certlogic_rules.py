@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import pytest
 
+from tests.certlogic_cases import gateway_rule
 from vaxpass_core import certlogic, valuesets
 from vaxpass_core.certlogic import CertificateType, Outcome, RuleType
 from vaxpass_core.errors import Code
@@ -19,30 +20,25 @@ CLOCK = dt.datetime(2022, 3, 1, 12, tzinfo=dt.UTC)
 
 
 def raw_rule(**changes: Any) -> dict[str, Any]:
-    rule: dict[str, Any] = {
-        "Identifier": "VR-VN-0001",
-        "Type": "Acceptance",
-        "Country": "VN",
-        "Version": "1.0.0",
-        "SchemaVersion": "1.3.0",
-        "Engine": "CERTLOGIC",
-        "EngineVersion": "1.0.0",
-        "CertificateType": "Vaccination",
-        "Description": [
-            {"lang": "en", "desc": "The vaccination course must be complete."},
-            {"lang": "vi", "desc": "Phải tiêm đủ liều theo phác đồ."},
-        ],
-        "ValidFrom": "2022-01-01T00:00:00Z",
-        "ValidTo": "2030-01-01T00:00:00+07:00",
-        "AffectedFields": ["v.0.dn", "v.0.sd"],
-        "Logic": {
+    """Viet Nam's course-complete rule; a change to None removes that field."""
+    rule = gateway_rule(
+        {
             "if": [
                 {"var": "payload.v.0"},
                 {">=": [{"var": "payload.v.0.dn"}, {"var": "payload.v.0.sd"}]},
                 True,
             ]
         },
-    }
+        Identifier="VR-VN-0001",
+        CertificateType="Vaccination",
+        Description=[
+            {"lang": "en", "desc": "The vaccination course must be complete."},
+            {"lang": "vi", "desc": "Phải tiêm đủ liều theo phác đồ."},
+        ],
+        ValidFrom="2022-01-01T00:00:00Z",
+        ValidTo="2030-01-01T00:00:00+07:00",
+        AffectedFields=["v.0.dn", "v.0.sd"],
+    )
     for key, value in changes.items():
         if value is None:
             del rule[key]

@@ -13,6 +13,7 @@ import pytest
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport
+from tests.certlogic_cases import gateway_rule as rule
 from vaxpass_core import certlogic, valuesets
 from vaxpass_core.certlogic import Outcome
 from vaxpass_core.record import sample
@@ -27,29 +28,6 @@ VN_RULES = certlogic.RuleSet.from_json(
 
 
 NEVER: Any = {"===": [1, 2]}
-
-
-def rule(logic: Any, **changes: Any) -> dict[str, Any]:
-    raw: dict[str, Any] = {
-        "Identifier": "GR-VN-0100",
-        "Type": "Acceptance",
-        "Country": "VN",
-        "Version": "1.0.0",
-        "SchemaVersion": "1.3.0",
-        "Engine": "CERTLOGIC",
-        "EngineVersion": "1.0.0",
-        "CertificateType": "General",
-        "Description": [
-            {"lang": "en", "desc": "A general rule written for the tests"},
-            {"lang": "vi", "desc": "Một quy tắc chung viết cho các bài kiểm thử"},
-        ],
-        "ValidFrom": "2020-01-01T00:00:00Z",
-        "ValidTo": "2040-01-01T00:00:00Z",
-        "AffectedFields": ["v"],
-        "Logic": logic,
-    }
-    raw.update(changes)
-    return raw
 
 
 def stamp(epoch: int) -> str:
