@@ -16,14 +16,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from . import attestation as _att
-from . import cose, hc1, schema, valuesets
+from . import valuesets
 from ._entry_rules import apply_rules
 from ._entry_rules import check_arguments as check_rule_arguments
 from ._time import epoch_of, iso
-from .base45 import b45decode
-from .cwt import decode_claims
 from .dcc import certificate_id
 from .errors import Code, FacilityError, SchemaError, VaxpassError
+from .hazmat import cose, hc1, schema
+from .hazmat.base45 import b45decode
+from .hazmat.cwt import decode_claims
 from .policy import Policy
 from .record import latest_local_day, signed_form
 from .result import CHECK_ORDER, Advisory, Check, Status, VerificationResult
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .certlogic import RuleSet
-    from .cose import Sign1Message
-    from .cwt import Claims
+    from .hazmat.cose import Sign1Message
+    from .hazmat.cwt import Claims
     from .trust import SignerCertificate
 
 

@@ -28,9 +28,10 @@ from typing import Any
 import pytest
 
 import vaxpass_core as vp
-from vaxpass_core import hc1, verification
+from vaxpass_core import verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import hc1
 from vaxpass_core.testing import vectors
 from vaxpass_core.testing._vector_check import _clock, _observe, _trust
 from vaxpass_core.testing._vector_format import TRANSPORT

@@ -17,10 +17,12 @@ import pytest
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_dcc
-from vaxpass_core import _cbor, cose, cwt, hc1, schema, valuesets, verification
+from vaxpass_core import valuesets, verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code, InvalidRecord, InvalidValueSets, SchemaError
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose, cwt, hc1, schema
 from vaxpass_core.record import latest_local_day, sample
 from vaxpass_core.result import Outcome, Status
 from vaxpass_core.testing import pki as make_pki

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_dcc, signed_with_headers
-from vaxpass_core import base45, cose, cwt, hc1, uvci
+from vaxpass_core import uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import base45, cbor, cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.result import CHECK_ORDER, Status
 from vaxpass_core.testing import pki as make_pki
@@ -120,7 +121,7 @@ def test_bytes_from_a_scanner_are_accepted() -> None:
 
 
 def test_claims_without_hcert_fail_cwt_claims() -> None:
-    payload = vp._cbor.dumps({1: "VN", 4: PASSPORT.expires_at, 6: PASSPORT.issued_at})
+    payload = cbor.dumps({1: "VN", 4: PASSPORT.expires_at, 6: PASSPORT.issued_at})
     text = signed(payload, PKI.document_signer)
     result = vp.verify(text, trust=PKI.trust, now=NOW)
     assert result.codes == (Code.CWT_CLAIMS,)
@@ -194,7 +195,7 @@ def test_signature_moved_between_passports_fails() -> None:
     a = cose.decode_sign1(hc1.decode(PASSPORT.qr_text))
     b = cose.decode_sign1(hc1.decode(other.qr_text))
     assert a.signature != b.signature
-    moved = vp._cbor.dumps(vp._cbor.CBORTag(18, [a.protected, {}, a.payload, b.signature]))
+    moved = cbor.dumps(cbor.CBORTag(18, [a.protected, {}, a.payload, b.signature]))
     result = vp.verify(hc1.encode(moved), trust=PKI.trust, now=NOW)
     assert result.codes == (Code.SIGNATURE_INVALID,)
 
@@ -207,7 +208,7 @@ def _claims_of(text: str) -> dict[Any, Any]:
 
 
 def _resign(claims: dict[Any, Any]) -> str:
-    return signed(vp._cbor.dumps(claims), PKI.document_signer)
+    return signed(cbor.dumps(claims), PKI.document_signer)
 
 
 def _tampered_facility_signature() -> tuple[str, bytes]:
@@ -303,7 +304,7 @@ def _reach(code: Code) -> vp.VerificationResult:
     if code is Code.KEY_UNKNOWN:
         return vp.verify(text, trust=vp.TrustStore.from_certificates([]), now=now)
     if code is Code.KEY_USAGE:
-        payload = vp._cbor.dumps(_claims_sample())
+        payload = cbor.dumps(_claims_sample())
         return vp.verify(signed(payload, PKI.test_only_document_signer), trust=trust, now=now)
     if code is Code.KEY_EXPIRED:
         return vp.verify(text, trust=trust, now=datetime(2030, 6, 1, tzinfo=UTC))
@@ -330,7 +331,7 @@ def _reach(code: Code) -> vp.VerificationResult:
     if code is Code.SIGNATURE_INVALID:
         message = cose.decode_sign1(hc1.decode(text))
         bad = bytes([message.signature[0] ^ 1]) + message.signature[1:]
-        raw = vp._cbor.dumps(vp._cbor.CBORTag(18, [message.protected, {}, message.payload, bad]))
+        raw = cbor.dumps(cbor.CBORTag(18, [message.protected, {}, message.payload, bad]))
         return vp.verify(hc1.encode(raw), trust=trust, now=now)
     if code is Code.TIME_EXPIRED:
         return vp.verify(text, trust=trust, now=now + timedelta(days=400))
