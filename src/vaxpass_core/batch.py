@@ -159,7 +159,7 @@ class _Worker:
 def _build(spec: _Spec) -> _Worker:
     key, cert, country, name = spec.issuer
     facilities = {
-        fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
+        fid: FacilitySigner.from_pem(k, c, facility_id=fid) for fid, k, c in spec.facilities
     }
     # The trust store holds the signers' very certificate objects where it can: issue()
     # recognises its own attest()'s work by them, and identity is cheaper than equality.
@@ -172,7 +172,7 @@ def _build(spec: _Spec) -> _Worker:
     )
     return _Worker(
         facilities=facilities,
-        issuer=DocumentSigner.from_der(key, cert, country=country, issuer_name=name),
+        issuer=DocumentSigner.from_pem(key, cert, country=country, issuer_name=name),
         trust=trust,
         now=spec.now,
     )

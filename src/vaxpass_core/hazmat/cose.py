@@ -403,7 +403,7 @@ def _check_fit_slow(alg: int, key: PrivateKey | PublicKey) -> None:
 def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
     """The hcert ``kid`` of a certificate (object or DER): SHA-256(DER)[:8].
 
-    :func:`vaxpass_core.signers.kid_of` is this same function.
+    Signers and trust stores compute their ``kid`` with it.
     """
     if isinstance(cert, x509.Certificate):
         der = cert.public_bytes(serialization.Encoding.DER)
