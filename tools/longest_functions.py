@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     """Print the *argv[0]* (default 10) longest functions."""
     count = int(argv[0]) if argv else 10
     for function in functions()[:count]:
-        print(function)  # noqa: T201 - a command-line tool's output
+        print(function)
     return 0
 
 
