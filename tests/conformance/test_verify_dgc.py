@@ -32,9 +32,9 @@ from vaxpass_core import verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import hc1
+from vaxpass_core.shell._vector_check import _clock, _observe, _trust
+from vaxpass_core.shell._vector_format import TRANSPORT
 from vaxpass_core.testing import vectors
-from vaxpass_core.testing._vector_check import _clock, _observe, _trust
-from vaxpass_core.testing._vector_format import TRANSPORT
 from vaxpass_core.verification import DEFAULT_POLICY
 
 
