@@ -107,9 +107,10 @@ def _public_key(load: Callable[[], Any]) -> PublicKey:
         value = load()
     except UnsupportedAlgorithm as exc:
         raise ValueError(f"unsupported public key: {exc}") from None
-    if not is_signer_key(value):
-        raise ValueError(f"unsupported public key type {type(value).__name__}")
-    return value
+    if isinstance(value, PublicKey) and is_signer_key(value):
+        key: PublicKey = value
+        return key
+    raise ValueError(f"unsupported public key type {type(value).__name__}")
 
 
 def _strict_fields(

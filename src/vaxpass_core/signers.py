@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import attrs
 from cryptography import x509
@@ -87,7 +87,7 @@ def is_signer_key(key: object) -> bool:
     return isinstance(key, PrivateKey | PublicKey) and not isinstance(key, _REFUSED_KEYS)
 
 
-def _signer_key(key: object) -> bool:
+def _signer_key(key: object) -> TypeGuard[PrivateKey]:
     return isinstance(key, PrivateKey) and is_signer_key(key)
 
 

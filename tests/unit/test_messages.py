@@ -18,6 +18,7 @@ from vaxpass_core.cli._common import in_cli_terms
 from vaxpass_core.errors import InvalidRecord, KeyExpired
 from vaxpass_core.record import VaccinationRecord, sample
 from vaxpass_core.record_json import record_to_json
+from vaxpass_core.testing import pki as make_pki
 
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def test_iso_shows_epoch_seconds_as_utc_text() -> None:
 
 
 def test_refusals_show_times_in_iso_8601(tmp_path: Path) -> None:
-    pki = vp.testing.pki(seed=0)
+    pki = make_pki(seed=0)
     later = datetime(2031, 1, 1, tzinfo=UTC)
     with pytest.raises(vp.errors.FacilityExpired, match="not valid at 2031-01-01T00:00:00Z"):
         vp.attest(sample(), facility=pki.facilities[0], now=later)

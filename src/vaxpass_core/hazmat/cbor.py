@@ -153,9 +153,8 @@ def _scan(data: bytes) -> None:
     and moves forward, and a declared count larger than the bytes left is refused before it
     is trusted. Raises ``ValueError``.
     """
-    end = len(data)
+    end, pos = len(data), 0
     leaf, key_leaf = _LEAF, _KEY_LEAF
-    pos = 0
     items = 1  # items declared so far: the top-level one, each container's and tag's
     todo = 1  # items left in the open container (the top level holds one)
     in_map = False  # whether the open container is a map: then each step starts at a key
@@ -170,14 +169,7 @@ def _scan(data: bytes) -> None:
             initial = data[pos]
             if in_map:  # a key (an integer or a text string), then its value below
                 size = key_leaf[initial]
-                if size:
-                    pos += size
-                elif not _KEY[initial]:
-                    raise ValueError("a map key must be an integer or a text string")
-                elif initial == 0x78:
-                    pos += 2 + data[pos + 1]
-                else:  # a longer text key, or a reserved head
-                    pos = _skip_long(data, pos, initial)
+                pos = pos + size if size else _skip_key(data, pos, initial)
                 initial = data[pos]
                 todo -= 2
             else:
@@ -189,16 +181,8 @@ def _scan(data: bytes) -> None:
             if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
                 pos += 2 + data[pos + 1]
                 continue
-            major, info = initial >> 5, initial & 0x1F
-            pos += 1
-            if info < 24:
-                arg = info
-            elif info < 28:
-                width = 1 << (info - 24)
-                arg = int.from_bytes(data[pos : pos + width], "big")
-                pos += width
-            else:
-                raise ValueError(f"additional information {info} (indefinite or reserved)")
+            major = initial >> 5
+            pos, arg = _argument(data, pos, initial)
             if major < 4:  # a long string
                 pos += arg
                 continue
@@ -224,13 +208,25 @@ def _scan(data: bytes) -> None:
         raise ValueError("truncated CBOR" if pos > end else f"{end - pos} trailing bytes")
 
 
-def _skip_long(data: bytes, pos: int, initial: int) -> int:
-    """The position after the text string of 256 bytes or more whose head is at *pos*."""
+def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
+    """The position after the head at *pos* (initial byte *initial*), and its argument."""
     info = initial & 0x1F
-    if not 24 <= info < 28:
-        raise ValueError(f"additional information {info} (indefinite or reserved)")
-    width = 1 << (info - 24)
-    return pos + 1 + width + int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
+    if info < 24:
+        return pos + 1, info
+    if info < 28:
+        width = 1 << (info - 24)
+        return pos + 1 + width, int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
+    raise ValueError(f"additional information {info} (indefinite or reserved)")
+
+
+def _skip_key(data: bytes, pos: int, initial: int) -> int:
+    """The position after the map key at *pos* that is not a one-byte-head leaf."""
+    if not _KEY[initial]:
+        raise ValueError("a map key must be an integer or a text string")
+    if initial == 0x78:  # a 24-255 byte text key
+        return pos + 2 + data[pos + 1]
+    pos, length = _argument(data, pos, initial)  # a longer text key, or a reserved head
+    return pos + length
 
 
 def dumps(value: Any) -> bytes:

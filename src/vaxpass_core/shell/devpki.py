@@ -51,7 +51,9 @@ from vaxpass_core.trust import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from vaxpass_core.hazmat.cose import PublicKey
 
 
 __all__ = [
@@ -135,7 +137,7 @@ class CertificateAuthority:
     def issue(
         self,
         subject: x509.Name,
-        public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey,
+        public_key: PublicKey,
         *,
         serial: int,
         not_before: datetime,
@@ -167,7 +169,7 @@ def _builder(
     *,
     subject: x509.Name,
     issuer: x509.Name,
-    public_key: ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey,
+    public_key: PublicKey,
     serial: int,
     not_before: datetime,
     not_after: datetime,
@@ -384,6 +386,20 @@ def facility_id(index: int) -> str:
     return f"VN-FAC-{index + 1:04d}"
 
 
+def _check_pki_args(seed: int, facilities: int, not_before: datetime, not_after: datetime) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError("seed must be an int")
+    if isinstance(facilities, bool) or not isinstance(facilities, int):
+        raise TypeError("facilities must be an int")
+    if seed < 0 or not 0 <= facilities <= 10_000:
+        raise ValueError("seed must be >= 0 and facilities in 0..10000")
+    for when in (not_before, not_after):
+        if not isinstance(when, datetime):
+            raise TypeError("not_before and not_after must be aware datetimes")
+        if when.tzinfo is None:
+            raise ValueError("not_before and not_after must be aware datetimes")
+
+
 @functools.cache
 def pki(
     seed: int = 0,
@@ -397,17 +413,7 @@ def pki(
     *facilities* good facilities (ids ``VN-FAC-0001``...) and both Document Signers are valid
     from *not_before* to *not_after* (default 2025-01-01 to 2030-01-01 UTC).
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError("seed must be an int")
-    if isinstance(facilities, bool) or not isinstance(facilities, int):
-        raise TypeError("facilities must be an int")
-    if seed < 0 or not 0 <= facilities <= 10_000:
-        raise ValueError("seed must be >= 0 and facilities in 0..10000")
-    for when in (not_before, not_after):
-        if not isinstance(when, datetime):
-            raise TypeError("not_before and not_after must be aware datetimes")
-        if when.tzinfo is None:
-            raise ValueError("not_before and not_after must be aware datetimes")
+    _check_pki_args(seed, facilities, not_before, not_after)
     csca = _ca(seed, "csca", "VN CSCA")
     facility_ca = _ca(seed, "facility-ca", "VN Facility CA")
     window = {"not_before": not_before, "not_after": not_after}

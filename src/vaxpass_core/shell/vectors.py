@@ -339,6 +339,36 @@ class _Generator:
     def _content(self, signer: DocumentSigner) -> Iterator[Vector]:
         valid = flags(DECODED)
         dcc, message = self._passport(signer=signer, attested=False)
+        yield from self._tampered(signer, dcc, message)
+        yield from self._out_of_time(signer)
+        yield self._vaccination(
+            "INVALID-KEY-USAGE",
+            "INVALID: a vaccination DCC signed by a certificate whose extended key usage "
+            "allows tests only",
+            signer=self.pki.test_only_document_signer,
+            attested=False,
+            expected=valid | {"EXPECTEDKEYUSAGE": False},
+        )
+        yield self._signed(
+            "INVALID-JSON",
+            "INVALID: the JSON field is not what the passport carries (the date of birth "
+            "differs by a day); CBOR is the signed DCC",
+            signer=signer,
+            expected=valid | {"EXPECTEDVALIDJSON": False},
+            dcc=dcc,
+            message=message,
+            json_field=dict(dcc, dob="1990-05-18"),
+        )
+        yield self._signed(
+            "INVALID-SCHEMA",
+            "INVALID: DCC against its schema (v[0].dn is 0; the minimum is 1)",
+            signer=signer,
+            expected=valid | {"EXPECTEDSCHEMAVALIDATION": False},
+            dcc=dict(dcc, v=[dict(dcc["v"][0], dn=0)]),
+        )
+
+    def _tampered(self, signer: DocumentSigner, dcc: Any, message: bytes) -> Iterator[Vector]:
+        valid = flags(DECODED)
         flipped = bytearray(message)
         flipped[-7] ^= 0x10  # one bit of the signature (the message ends with it)
         other_kid = hashlib.sha256(f"vaxpass-core/vectors/v1/{self.seed}/kid".encode()).digest()
@@ -366,6 +396,9 @@ class _Generator:
             dcc=dcc,
             message=swapped,
         )
+
+    def _out_of_time(self, signer: DocumentSigner) -> Iterator[Vector]:
+        valid = flags(DECODED)
         for name, description, issued_at in (
             (
                 "INVALID-EXPIRED",
@@ -386,31 +419,6 @@ class _Generator:
                 issued_at=issued_at,
                 expected=valid | {"EXPECTEDEXPIRATIONCHECK": False, "EXPECTEDFACILITY": True},
             )
-        yield self._vaccination(
-            "INVALID-KEY-USAGE",
-            "INVALID: a vaccination DCC signed by a certificate whose extended key usage "
-            "allows tests only",
-            signer=self.pki.test_only_document_signer,
-            attested=False,
-            expected=valid | {"EXPECTEDKEYUSAGE": False},
-        )
-        yield self._signed(
-            "INVALID-JSON",
-            "INVALID: the JSON field is not what the passport carries (the date of birth "
-            "differs by a day); CBOR is the signed DCC",
-            signer=signer,
-            expected=valid | {"EXPECTEDVALIDJSON": False},
-            dcc=dcc,
-            message=message,
-            json_field=dict(dcc, dob="1990-05-18"),
-        )
-        yield self._signed(
-            "INVALID-SCHEMA",
-            "INVALID: DCC against its schema (v[0].dn is 0; the minimum is 1)",
-            signer=signer,
-            expected=valid | {"EXPECTEDSCHEMAVALIDATION": False},
-            dcc=dict(dcc, v=[dict(dcc["v"][0], dn=0)]),
-        )
 
     def _facility(self, signer: DocumentSigner) -> Iterator[Vector]:
         # Viet Nam's level 1: the ministry's signature is good; the facility's is not.
