@@ -18,7 +18,6 @@ belongs to the certificate, and cache what a signer needs on every signature: th
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any, Final, TypeGuard
 
 import attrs
@@ -26,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed448
 
+from ._deprecated import renamed
 from .hazmat.cose import (
     EDDSA,
     ES256,
@@ -73,12 +73,7 @@ _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKey
 def __getattr__(name: str) -> object:
     # Deprecated names: one meaning, one name.
     if name == "kid_of":
-        warnings.warn(
-            "vaxpass_core.signers.kid_of is deprecated; use kid_for_certificate",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return kid_for_certificate
+        return renamed(f"{__name__}.kid_of", "kid_for_certificate", kid_for_certificate)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -177,12 +172,10 @@ class _Signer:
     @classmethod
     def from_der(cls, *args: Any, **kwargs: Any) -> Any:
         """Deprecated: ``from_pem`` reads DER as well (it sniffs the PEM armour)."""
-        warnings.warn(
-            f"{cls.__name__}.from_der is deprecated; from_pem reads PEM and DER alike",
-            DeprecationWarning,
-            stacklevel=2,
+        from_pem = cls.from_pem  # type: ignore[attr-defined]
+        return renamed(f"{cls.__name__}.from_der", "from_pem (PEM and DER alike)", from_pem)(
+            *args, **kwargs
         )
-        return cls.from_pem(*args, **kwargs)  # type: ignore[attr-defined]
 
     @property
     def alg_name(self) -> str:

@@ -200,7 +200,7 @@ def test_from_pem_and_der_round_trip() -> None:
         ).kid
         == facility.kid
     )
-    with pytest.warns(DeprecationWarning, match="from_pem reads PEM and DER"):
+    with pytest.warns(DeprecationWarning, match="from_pem"):
         again = FacilitySigner.from_der(key_pem, cert_pem)
     assert again == facility
     signer = p.document_signer

@@ -9,8 +9,7 @@ decoded DCC. See ``docs/certlogic.md``.
 
 from __future__ import annotations
 
-import warnings
-
+from vaxpass_core._deprecated import renamed
 from vaxpass_core.errors import (
     CertLogicError,
     CertLogicEvaluationError,
@@ -73,10 +72,5 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # A rule's outcome was once ``Outcome``, the name of a verification check's (vp.Outcome).
     if name == "Outcome":
-        warnings.warn(
-            "vaxpass_core.certlogic.Outcome is deprecated; use certlogic.RuleVerdict",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return RuleVerdict
+        return renamed(f"{__name__}.Outcome", "certlogic.RuleVerdict", RuleVerdict)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
