@@ -28,14 +28,14 @@ KNOWN: dict[str, str] = {
     "vaxpass_core.batch": "H-chain: batch -> vaxpass_core.shell.bulk",
 }
 
-_FROM = re.compile(r"^\s*(?:>>> |\.\.\. )?from (vaxpass_core[\w.]*) import ([^#\n]+)", re.M)
-_IMPORT = re.compile(r"^\s*(?:>>> |\.\.\. )?import (vaxpass_core[\w.]*)", re.M)
+_FROM = re.compile(r"^\s*(?:>>> |\.\.\. )?from (vaxpass_core[\w.]*) import ([^#\n]+)", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*(?:>>> |\.\.\. )?import (vaxpass_core[\w.]*)", re.MULTILINE)
 _VP_ATTRIBUTE = re.compile(r"\bvp\.(\w+)")
 
 
 def _imports(text: str) -> list[tuple[str, tuple[str, ...]]]:
     """(module, names) for every import of the package in *text* (names empty: ``import``)."""
-    found = [(m.group(1), ()) for m in _IMPORT.finditer(text)]
+    found: list[tuple[str, tuple[str, ...]]] = [(m.group(1), ()) for m in _IMPORT.finditer(text)]
     for match in _FROM.finditer(text):
         names = match.group(2).strip().strip("()`").split(",")
         found.append((match.group(1), tuple(n.split(" as ")[0].strip() for n in names if n)))
