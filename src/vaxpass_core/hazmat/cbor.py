@@ -149,14 +149,12 @@ _KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, st
 def _scan(data: bytes) -> None:
     """Walk the item heads of *data* once and refuse what :func:`loads` never accepts.
 
-    Linear in ``len(data)``: each step reads one head (in a map, a key and then its value)
-    and moves forward, and a declared count larger than the bytes left is refused before it
-    is trusted. Raises ``ValueError``.
+    Linear in ``len(data)``: one head a step (in a map, a key and its value), forward only; a
+    declared count larger than the bytes left is refused before it is trusted (ValueError).
     """
     end, pos = len(data), 0
     leaf, key_leaf = _LEAF, _KEY_LEAF
-    items = 1  # items declared so far: the top-level one, each container's and tag's
-    todo = 1  # items left in the open container (the top level holds one)
+    items = todo = 1  # declared so far (top level, containers, tags); left in the open one
     in_map = False  # whether the open container is a map: then each step starts at a key
     stack: list[tuple[int, bool]] = []
     try:
@@ -167,12 +165,11 @@ def _scan(data: bytes) -> None:
                 todo, in_map = stack.pop()
                 continue
             initial = data[pos]
+            todo -= 1
             if in_map:  # a key (an integer or a text string), then its value below
                 size = key_leaf[initial]
                 pos = pos + size if size else _skip_key(data, pos, initial)
                 initial = data[pos]
-                todo -= 2
-            else:
                 todo -= 1
             size = leaf[initial]
             if size:
@@ -181,8 +178,11 @@ def _scan(data: bytes) -> None:
             if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
                 pos += 2 + data[pos + 1]
                 continue
-            major = initial >> 5
-            pos, arg = _argument(data, pos, initial)
+            major, arg = initial >> 5, initial & 0x1F
+            if arg < 24:  # the argument is in the initial byte: most containers and tags
+                pos += 1
+            else:
+                pos, arg = _argument(data, pos, initial)
             if major < 4:  # a long string
                 pos += arg
                 continue

@@ -101,6 +101,12 @@ PublicKey: TypeAlias = (
     ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
 )
 
+_EDDSA_KEYS: Final = (
+    ed25519.Ed25519PrivateKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PrivateKey,
+    ed448.Ed448PublicKey,
+)
 _EC_ALGS: dict[int, tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]] = {
     # alg: (curve, hash, bytes per coordinate)
     ES256: (ec.SECP256R1, hashes.SHA256(), 32),
@@ -344,20 +350,15 @@ def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
         return _curve_alg(key.curve)
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return PS256
-    if isinstance(
-        key,
-        ed25519.Ed25519PrivateKey
-        | ed25519.Ed25519PublicKey
-        | ed448.Ed448PrivateKey
-        | ed448.Ed448PublicKey,
-    ):
+    if isinstance(key, _EDDSA_KEYS):
         return EDDSA
     raise AlgorithmError(f"no COSE algorithm for a {type(key).__name__}")
 
 
-# Key type -> the algorithms that type can fit. isinstance against cryptography's abstract
-# key classes costs ~0.2 us a call, which adds up at two signatures per passport; a key's
-# type decides the answer, so the fast path below is one dict look-up.
+# Key type -> the algorithms keys of that type were seen to fit: what the rule below decided,
+# remembered. isinstance against cryptography's abstract key classes costs ~0.2 us a call,
+# which adds up at two signatures per passport; a key's type decides the answer (an EC key's
+# curve aside, checked each time), so a key seen before costs one dict look-up.
 _FITS_BY_TYPE: dict[type, frozenset[int]] = {}
 
 
@@ -367,37 +368,29 @@ def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
         alg not in _EC_ALGS or type(key.curve) is _EC_ALGS[alg][0]  # type: ignore[union-attr]
     ):
         return
-    _check_fit_slow(alg, key)
-
-
-def _check_fit_slow(alg: int, key: PrivateKey | PublicKey) -> None:
     if alg in _EC_ALGS:
         if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
             raise AlgorithmError(f"alg {alg} needs an EC key, not a {type(key).__name__}")
         if not isinstance(key.curve, _EC_ALGS[alg][0]):
             raise AlgorithmError(f"alg {alg} does not fit an EC key on {key.curve.name}")
     elif alg == PS256:
-        if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-            raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
-        if key.key_size < MIN_RSA_BITS:
-            raise AlgorithmError(
-                f"an RSA key of {key.key_size} bits is too small for PS256 "
-                f"(at least {MIN_RSA_BITS})"
-            )
+        _check_rsa(key)
     elif alg == EDDSA:
-        if not isinstance(
-            key,
-            ed25519.Ed25519PrivateKey
-            | ed25519.Ed25519PublicKey
-            | ed448.Ed448PrivateKey
-            | ed448.Ed448PublicKey,
-        ):
+        if not isinstance(key, _EDDSA_KEYS):
             raise AlgorithmError(f"EdDSA needs an Ed25519 or Ed448 key, not a {type(key).__name__}")
     else:
         raise AlgorithmError(f"COSE algorithm {alg!r} is not supported")
-    if alg != PS256:  # an RSA key's fit also depends on its size: never cached
-        fits = _FITS_BY_TYPE.get(type(key), frozenset())
-        _FITS_BY_TYPE[type(key)] = fits | {alg}
+    if alg != PS256:  # an RSA key's fit also depends on its size: never remembered
+        _FITS_BY_TYPE[type(key)] = _FITS_BY_TYPE.get(type(key), frozenset()) | {alg}
+
+
+def _check_rsa(key: PrivateKey | PublicKey) -> None:
+    if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
+    if key.key_size < MIN_RSA_BITS:
+        raise AlgorithmError(
+            f"an RSA key of {key.key_size} bits is too small for PS256 (at least {MIN_RSA_BITS})"
+        )
 
 
 def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
