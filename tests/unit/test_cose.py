@@ -454,8 +454,6 @@ def test_crit_is_checked_on_the_fast_path_too(keys: dict[int, Any]) -> None:
     # Tagged, empty unprotected map: the shape the hand parser takes.
     data = _with_protected(keys, {**BASE, 2: [99], 99: 0}, {})
     assert data[:2] == b"\xd2\x84"
-    with pytest.raises(CriticalHeader):
-        cose._fast_sign1(data)  # the hand parser refuses it itself
     for _ in range(2):  # and a refused header is never cached as a good one
         with pytest.raises(CriticalHeader):
             cose.decode_sign1(data)

@@ -243,67 +243,8 @@ def _protected_header(protected: bytes) -> Mapping[Any, Any]:
     return header
 
 
-def _bstr_at(data: bytes, pos: int) -> tuple[bytes, int] | None:
-    """The byte string whose head is at *pos*, and the position after it; None if not one."""
-    initial = data[pos]
-    if initial >> 5 != 2:
-        return None
-    info = initial & 0x1F
-    if info < 24:
-        start, length = pos + 1, info
-    elif 24 <= info <= 27:
-        width = 1 << (info - 24)
-        start = pos + 1 + width
-        length = int.from_bytes(data[pos + 1 : start], "big")
-    else:
-        return None
-    end = start + length
-    if end > len(data):
-        return None
-    return data[start:end], end
-
-
-def _fast_sign1(data: bytes) -> Sign1Message | None:
-    """The common shape, parsed by hand: [tag 61] [tag 18] [bstr, {}, bstr, bstr].
-
-    Returns None for anything else (or anything odd), and the general path, which
-    accepts a superset of this, decides. Both give the same result where both apply.
-    """
-    try:
-        pos = 0
-        if data[0] == 0xD8 and data[1] == TAG_CWT and data[2] == 0xD2:
-            pos = 2
-        tagged = data[pos] == 0xD2
-        pos += tagged
-        if data[pos] != 0x84:
-            return None
-        protected = _bstr_at(data, pos + 1)
-        if protected is None or data[protected[1]] != 0xA0:  # unprotected: the empty map
-            return None
-        payload = _bstr_at(data, protected[1] + 1)
-        if payload is None:
-            return None
-        signature = _bstr_at(data, payload[1])
-        if signature is None or signature[1] != len(data):
-            return None
-    except IndexError:
-        return None
-    return Sign1Message(
-        protected[0],
-        _protected_header(protected[0]),
-        _EMPTY,
-        payload[0],
-        signature[0],
-        tagged,
-    )
-
-
 def decode_sign1(data: bytes) -> Sign1Message:
     """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`."""
-    if type(data) is bytes and len(data) <= _cbor.MAX_CBOR_BYTES:
-        message = _fast_sign1(data)
-        if message is not None:
-            return message
     item = _cbor.loads(data)
     tagged = False
     if type(item) is _cbor.CBORTag:
