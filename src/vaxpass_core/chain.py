@@ -210,7 +210,7 @@ def issue(
     # *claim* was checked above over these same bytes, so verify() skips only its crypto
     # (it still checks the facility certificate and that the digest matches the record).
     policy = _SELF_CHECK_LENIENT if allow_unknown_codes else _SELF_CHECK_STRICT
-    result = verify(text, trust=trust, now=now, policy=policy, _facility_checked=claim)
+    result = verify(text, trust=trust, now=now, policy=policy)
     result.raise_for_failure()
     return Passport(
         qr_text=text,

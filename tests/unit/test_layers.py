@@ -35,9 +35,6 @@ ALLOWED_EDGES: Mapping[tuple[str, str], str] = {
     ("record", "dcc"): "H-record (record.py)",
 }
 ALLOWED_LONG: Mapping[str, str] = {
-    "vaxpass_core/verification.py:_verify_passing": "coordinator",
-    "vaxpass_core/verification.py:_check_facility": "coordinator",
-    "vaxpass_core/verification.py:verify": "coordinator",
     "vaxpass_core/batch.py:issue_batch": "H-chain",
     "vaxpass_core/chain.py:issue": "H-chain",
     "vaxpass_core/cli/cmd_batch.py:issue_batch": "H-chain",

@@ -23,7 +23,7 @@ def test_old_path_warns_and_is_the_new_module(old: str, new: str) -> None:
 def test_from_import_of_an_old_name_works() -> None:
     sys.modules.pop("vaxpass_core.cose", None)
     vars(vaxpass_core).pop("cose", None)
-    with pytest.warns(DeprecationWarning, match="is now vaxpass_core.hazmat.cose"):
+    with pytest.warns(DeprecationWarning, match=r"vaxpass_core\.hazmat\.cose"):
         from vaxpass_core import cose
     from vaxpass_core.hazmat import cose as new
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -219,40 +220,11 @@ def _tampered_facility_signature() -> tuple[str, bytes]:
     return _resign(claims), bytes(raw)
 
 
-def test_facility_checked_hook_skips_only_the_signature_crypto() -> None:
-    text, claim = _tampered_facility_signature()
-    # Without the hook (or with other bytes) the crypto runs and catches the bad signature.
+def test_a_tampered_facility_signature_fails_and_verify_has_no_private_hook() -> None:
+    text, _ = _tampered_facility_signature()
     assert vp.verify(text, trust=PKI.trust, now=NOW).codes == (Code.FACILITY_SIGNATURE,)
-    other = claim[:-1] + bytes([claim[-1] ^ 1])
-    assert vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=other).codes == (
-        Code.FACILITY_SIGNATURE,
-    )
-    # With it, the caller vouches for the signature over exactly these bytes.
-    trusted = vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=claim)
-    assert trusted.ok
-    assert trusted.check("facility.signature").passed
-
-
-def test_facility_checked_hook_still_checks_digest_and_certificate() -> None:
-    honest = _claims_of(PASSPORT.qr_text)
-    other_record = attrs.evolve(sample(), certificate_id=uvci.new(issuer="79004"))
-    att = vp.attest(other_record, facility=PKI.facilities[0], now=NOW)
-    other = vp.issue(att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)
-    claim = _claims_of(other.qr_text)[ATTESTATION_CLAIM]
-    assert isinstance(claim, bytes)
-    honest[ATTESTATION_CLAIM] = claim
-    mismatch = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=claim)
-    assert mismatch.codes == (Code.FACILITY_MISMATCH,)
-
-    unknown_claim = b"\x00" * 8 + claim[8:]
-    honest[ATTESTATION_CLAIM] = unknown_claim
-    unknown = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=unknown_claim)
-    assert unknown.codes == (Code.FACILITY_UNKNOWN,)
-
-
-def test_facility_checked_hook_must_be_bytes() -> None:
-    with pytest.raises(TypeError, match="_facility_checked"):
-        vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=NOW, _facility_checked="x")  # type: ignore[arg-type]
+    # No caller can vouch for a signature: every parameter of verify() is public.
+    assert not [p for p in inspect.signature(vp.verify).parameters if p.startswith("_")]
 
 
 # --- one negative test per failure code verify can produce -----------------------------
