@@ -15,6 +15,7 @@ always arguments.
 from __future__ import annotations
 
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
 from . import _moved, certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
@@ -28,6 +29,10 @@ from .signers import DocumentSigner, FacilitySigner
 from .trust import Revocation, TrustStore, revocation_entries, revocations_from_batch
 from .valuesets import ValueSets
 from .verification import verify
+
+
+if TYPE_CHECKING:  # loaded when first asked for (below); named here for type checkers
+    from . import qr, scan
 
 
 _moved.install()
