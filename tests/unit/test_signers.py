@@ -63,8 +63,9 @@ def test_kid_is_the_first_8_bytes_of_sha256_of_the_der() -> None:
 def test_kid_of_is_a_deprecated_name() -> None:
     from vaxpass_core import signers
 
-    with pytest.warns(DeprecationWarning, match="kid_for_certificate"):
+    with pytest.warns(DeprecationWarning, match="kid_for_certificate") as warned:
         assert signers.kid_of is kid_for_certificate
+    assert warned[0].filename == __file__  # the warning points at the code that used the name
     with pytest.raises(AttributeError):
         signers.no_such_name  # noqa: B018
 
@@ -200,8 +201,9 @@ def test_from_pem_and_der_round_trip() -> None:
         ).kid
         == facility.kid
     )
-    with pytest.warns(DeprecationWarning, match="from_pem"):
+    with pytest.warns(DeprecationWarning, match="from_pem") as warned:
         again = FacilitySigner.from_der(key_pem, cert_pem)
+    assert warned[0].filename == __file__
     assert again == facility
     signer = p.document_signer
     loaded = DocumentSigner.from_pem(
