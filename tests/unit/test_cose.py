@@ -322,6 +322,8 @@ def _bad(keys: dict[int, Any]) -> dict[str, Any]:
         "protected is not CBOR": [b"\xa1", p[1], p[2], p[3]],
         "protected has trailing bytes": [p[0] + b"\x00", p[1], p[2], p[3]],
         "unprotected is an array": [p[0], [], p[2], p[3]],
+        "unprotected is null": [p[0], None, p[2], p[3]],
+        "unprotected is a number": [p[0], 0, p[2], p[3]],
         "detached payload": [p[0], p[1], None, p[3]],
         "payload is text": [p[0], p[1], "x", p[3]],
         "signature is text": [p[0], p[1], p[2], "x"],

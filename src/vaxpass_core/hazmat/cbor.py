@@ -35,6 +35,7 @@ __all__ = [
     "dumps",
     "frozendict",
     "head",
+    "item_end",
     "loads",
     "loads_reference",
     "tstr",
@@ -146,14 +147,12 @@ _KEY: Final = bytes(b >> 5 in (0, 1, 3) for b in range(256))
 _KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, strict=True))
 
 
-def _scan(data: bytes) -> None:
-    """Walk the item heads of *data* once and refuse what :func:`loads` never accepts.
-
-    Linear in ``len(data)``: one head a step (in a map, a key and its value), forward only; a
-    declared count larger than the bytes left is refused before it is trusted (ValueError).
+def _scan(data: bytes, pos: int = 0) -> int:
+    """Walk the heads of the item at *pos* once, refuse what :func:`loads` never accepts
+    (``ValueError``), and return where the item ends. Linear in ``len(data)``: one head a step
+    (a map's key and value in one), forward only; a count larger than the bytes left is refused.
     """
-    end, pos = len(data), 0
-    leaf, key_leaf = _LEAF, _KEY_LEAF
+    end, leaf, key_leaf = len(data), _LEAF, _KEY_LEAF
     items = todo = 1  # declared so far (top level, containers, tags); left in the open one
     in_map = False  # whether the open container is a map: then each step starts at a key
     stack: list[tuple[int, bool]] = []
@@ -165,11 +164,12 @@ def _scan(data: bytes) -> None:
                 todo, in_map = stack.pop()
                 continue
             initial = data[pos]
-            todo -= 1
             if in_map:  # a key (an integer or a text string), then its value below
                 size = key_leaf[initial]
                 pos = pos + size if size else _skip_key(data, pos, initial)
                 initial = data[pos]
+                todo -= 2
+            else:
                 todo -= 1
             size = leaf[initial]
             if size:
@@ -204,8 +204,7 @@ def _scan(data: bytes) -> None:
                 todo, in_map = arg, major == 5
     except IndexError:
         raise ValueError("truncated CBOR") from None
-    if pos != end:
-        raise ValueError("truncated CBOR" if pos > end else f"{end - pos} trailing bytes")
+    return pos
 
 
 def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
@@ -244,9 +243,12 @@ def loads(data: bytes) -> Any:
     if size == 0:
         raise MalformedCBOR("empty input is not CBOR")
     try:
-        _scan(data)
+        end = _scan(data)
     except ValueError as exc:
         raise MalformedCBOR(f"not accepted CBOR: {exc}") from None
+    if end != size:
+        why = "truncated CBOR" if end > size else f"{size - end} trailing bytes"
+        raise MalformedCBOR(f"not accepted CBOR: {why}")
     fp = io.BytesIO(data)
     try:
         try:
@@ -266,6 +268,16 @@ def loads(data: bytes) -> Any:
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
     _IDLE.append(decoder)  # only after a clean decode: one that raised is dropped
     return value  # the scan saw that the one item ends where the data does
+
+
+def item_end(data: bytes, pos: int) -> int:
+    """Where the CBOR item whose head is at *pos* ends (a reader of a fixed envelope skips
+    what it does not read with it). ``ValueError`` for an item :func:`loads` refuses, or one
+    that runs past the end of *data*."""
+    end = _scan(data, pos)
+    if end > len(data):
+        raise ValueError("truncated CBOR")
+    return end
 
 
 def loads_reference(data: bytes) -> Any:

@@ -243,31 +243,97 @@ def _protected_header(protected: bytes) -> Mapping[Any, Any]:
     return header
 
 
+def _read_head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """The major type and argument of the CBOR head at *pos*, and where the head ends.
+
+    ``IndexError`` past the end of *data*; ``ValueError`` for an indefinite or reserved one.
+    """
+    initial = data[pos]
+    info = initial & 0x1F
+    if info < 24:
+        return initial >> 5, info, pos + 1
+    if info > 27:
+        raise ValueError("an indefinite length or a reserved head")
+    end = pos + 1 + (1 << (info - 24))
+    if end > len(data):
+        raise IndexError(end)
+    return initial >> 5, int.from_bytes(data[pos + 1 : end], "big"), end
+
+
+def _bstr_at(data: bytes, pos: int) -> tuple[bytes | None, int]:
+    """The byte string at *pos* (None if the item there is not one), and where it ends."""
+    if data[pos] >> 5 != 2:
+        return None, pos
+    _, length, start = _read_head(data, pos)
+    end = start + length
+    if end > len(data):
+        raise IndexError(end)
+    return data[start:end], end
+
+
+_Envelope: TypeAlias = tuple[bytes, int, bytes, bytes, bool]
+
+
+def _envelope(data: bytes) -> _Envelope | str:
+    """A COSE_Sign1 read from its heads: protected, where the unprotected header starts,
+    payload, signature and whether it was tagged; or, as a str, why it is not one.
+
+    The shape: [tag 61] [tag 18] [bstr, header, bstr, bstr]. Byte strings are taken as they
+    are; nothing else is decoded here.
+    """
+    if not 0 < len(data) <= _cbor.MAX_CBOR_BYTES:
+        return "not a COSE_Sign1 of an accepted size"
+    try:
+        major, arg, pos = _read_head(data, 0)
+        tagged = major == 6
+        if tagged:
+            if arg == TAG_CWT and data[pos] >> 5 == 6:
+                major, arg, pos = _read_head(data, pos)
+            if arg != TAG_SIGN1:
+                return f"CBOR tag {arg} is not COSE_Sign1 (18)"
+            major, arg, pos = _read_head(data, pos)
+        if major != 4 or arg != 4:
+            return "COSE_Sign1 is not an array of four items"
+        protected, pos = _bstr_at(data, pos)
+        unprotected_at = pos
+        pos = pos + 1 if data[pos] == 0xA0 else _cbor.item_end(data, pos)
+        payload, pos = _bstr_at(data, pos)
+        signature, pos = _bstr_at(data, pos)
+    except (IndexError, ValueError):
+        return "not well-formed CBOR"
+    if protected is None or payload is None or signature is None:
+        return "COSE_Sign1 protected header, payload and signature must be bytes"
+    if pos != len(data):
+        return "trailing bytes after the COSE_Sign1"
+    return protected, unprotected_at, payload, signature, tagged
+
+
 def decode_sign1(data: bytes) -> Sign1Message:
-    """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`."""
-    item = _cbor.loads(data)
-    tagged = False
-    if type(item) is _cbor.CBORTag:
-        if item.tag == TAG_CWT and type(item.value) is _cbor.CBORTag:
+    """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`.
+
+    One reader for every shape (:func:`_envelope`); what it refuses, and a message with an
+    unprotected header to decode, also go through the CBOR decoder, so that input which is
+    not accepted CBOR is ``cbor.malformed`` before it is a malformed COSE message.
+    """
+    if type(data) is not bytes:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"CBOR input must be bytes, not {type(data).__name__}")
+        data = bytes(data)
+    envelope = _envelope(data)
+    if isinstance(envelope, str):
+        _cbor.loads(data)  # raises MalformedCBOR unless it is accepted CBOR
+        raise MalformedCOSE(envelope)
+    protected, unprotected_at, payload, signature, tagged = envelope
+    item = None
+    if data[unprotected_at] != 0xA0:  # a header to decode (or not a map): the CBOR decoder's
+        item = _cbor.loads(data)
+    header = _protected_header(protected)
+    unprotected: Mapping[Any, Any] = _EMPTY
+    if item is not None:
+        while type(item) is _cbor.CBORTag:  # the reader saw the tags: 61 around 18, or 18
             item = item.value
-        if item.tag != TAG_SIGN1:
-            raise MalformedCOSE(f"CBOR tag {item.tag} is not COSE_Sign1 (18)")
-        item = item.value
-        tagged = True
-    # cbor2 decodes a tag's content immutably: tuples and frozendicts.
-    if type(item) not in _ARRAY_TYPES or len(item) != 4:
-        raise MalformedCOSE("COSE_Sign1 is not an array of four items")
-    protected, unprotected, payload, signature = item
-    if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
-        raise MalformedCOSE("COSE_Sign1 protected header, payload and signature must be bytes")
-    return Sign1Message(
-        protected,
-        _protected_header(protected),
-        _check_header(unprotected, "unprotected"),
-        payload,
-        signature,
-        tagged,
-    )
+        unprotected = _check_header(item[1], "unprotected")
+    return Sign1Message(protected, header, unprotected, payload, signature, tagged)
 
 
 # ---- keys and algorithms --------------------------------------------------------
