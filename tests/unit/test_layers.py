@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from types import ModuleType
 
     import pytest
@@ -170,37 +170,38 @@ def _layer(module: str) -> str:
     return "core"
 
 
-def test_hazmat_imports_only_errors_and_itself() -> None:
-    wrong = {
+def _imports(layers: tuple[str, ...], allowed: Callable[[str], bool]) -> set[tuple[str, str]]:
+    """The imports from a module in *layers* of a module *allowed* refuses."""
+    return {
         (_short(m), _short(d))
         for m, deps in GRAPH.items()
-        if _layer(m) == "hazmat"
+        if _layer(m) in layers
         for d in deps
-        if _layer(d) != "hazmat" and d != f"{PACKAGE}.errors"
+        if not allowed(d)
     }
-    assert wrong == set()
+
+
+def test_hazmat_imports_only_errors_and_itself() -> None:
+    only = ("hazmat",)
+    assert _imports(only, lambda d: _layer(d) == "hazmat" or d == f"{PACKAGE}.errors") == set()
 
 
 def test_the_core_imports_no_shell_cli_or_test_kit() -> None:
-    wrong = {
-        (_short(m), _short(d))
-        for m, deps in GRAPH.items()
-        if _layer(m) in ("core", "hazmat")
-        for d in deps
-        if _layer(d) in OUTER
-    }
-    assert wrong == set()
+    assert _imports(("core", "hazmat"), lambda d: _layer(d) not in OUTER) == set()
 
 
 def test_the_shell_does_not_import_the_test_kit() -> None:
-    wrong = {
-        (_short(m), _short(d))
-        for m, deps in GRAPH.items()
-        if _layer(m) in ("cli", "shell")
-        for d in deps
-        if _layer(d) == "testing"
-    }
-    assert wrong == set()
+    assert _imports(("cli", "shell"), lambda d: _layer(d) != "testing") == set()
+
+
+def test_the_layer_checks_see_an_upward_import() -> None:
+    GRAPH[f"{PACKAGE}.hazmat.cose"].add(f"{PACKAGE}.shell.devpki")
+    try:
+        assert _imports(("core", "hazmat"), lambda d: _layer(d) not in OUTER) == {
+            ("hazmat.cose", "shell.devpki")
+        }
+    finally:
+        GRAPH[f"{PACKAGE}.hazmat.cose"].discard(f"{PACKAGE}.shell.devpki")
 
 
 def test_every_function_is_at_most_60_lines() -> None:
