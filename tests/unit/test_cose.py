@@ -341,6 +341,11 @@ def test_malformed_structures(keys: dict[int, Any]) -> None:
         assert info.value.code is Code.COSE_MALFORMED, why
 
 
+def test_decode_reads_bytes_like_input_only() -> None:
+    with pytest.raises(TypeError, match="must be bytes"):
+        cose.decode_sign1("d284")  # type: ignore[arg-type]
+
+
 def test_malformed_cbor_is_cbor_malformed() -> None:
     for data in (b"", b"\xd2", b"\xd2\x84\x43", bytes.fromhex("d28440a040400000")):
         with pytest.raises(MalformedCBOR):

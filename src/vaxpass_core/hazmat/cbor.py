@@ -208,10 +208,9 @@ def _scan(data: bytes, pos: int = 0) -> int:
 
 
 def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
-    """The position after the head at *pos* (initial byte *initial*), and its argument."""
+    """The position after the head at *pos* whose argument follows its initial byte
+    *initial* (additional information 24 to 27), and that argument."""
     info = initial & 0x1F
-    if info < 24:
-        return pos + 1, info
     if info < 28:
         width = 1 << (info - 24)
         return pos + 1 + width, int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
