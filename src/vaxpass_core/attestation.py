@@ -215,7 +215,7 @@ class Attestation:
             )
         if message.unprotected_header:
             raise MalformedCOSE("an attestation has no unprotected header parameters")
-        record = VaccinationRecord.from_cbor(message.payload, allow_unknown_codes=True)
+        record = VaccinationRecord.from_cbor(message.payload)
         attestation = cls(record, kid, signed_at, alg, message.signature)
         # from_cbor() checked that the payload is exactly the record's deterministic CBOR.
         object.__setattr__(attestation, "_cbor_cache", message.payload)

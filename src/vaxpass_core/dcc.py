@@ -1,4 +1,6 @@
-"""The record's EU DCC form (schema 1.3.0): ``to_dcc`` and the reading half of ``from_dcc``.
+"""The record's EU DCC form (schema 1.3.0), both ways: :func:`to_dcc`, :func:`record_fields`
+(what ``VaccinationRecord.from_dcc`` builds from) and :func:`signed_form` (the record's
+signed CBOR straight from a DCC, for verifiers).
 
 A vaccination DCC is::
 
@@ -19,17 +21,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from . import schema, valuesets
+from . import _record_rules as rules
+from . import record_cbor, schema, valuesets
 from .errors import SchemaError
 
 
 if TYPE_CHECKING:
-    from .record import VaccinationRecord
+    import datetime as dt
 
 
-__all__ = ["DCC_VERSION", "certificate_id", "record_fields", "to_dcc"]
+__all__ = ["DCC_VERSION", "certificate_id", "record_fields", "signed_form", "to_dcc"]
 
 #: The schema version Viet Nam issues (its production passports declare 1.3.0).
 DCC_VERSION = "1.3.0"
@@ -54,8 +57,32 @@ def _check_context(country: str, issuer: str, version: str) -> None:
         ) from None
 
 
+class _Record(Protocol):
+    # What to_dcc reads of a VaccinationRecord.
+    @property
+    def full_name(self) -> rules.NameForms: ...
+    @property
+    def date_of_birth(self) -> dt.date | str: ...
+    @property
+    def vaccination_date(self) -> dt.date: ...
+    @property
+    def disease(self) -> str: ...
+    @property
+    def vaccine(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def manufacturer(self) -> str: ...
+    @property
+    def dose_number(self) -> int: ...
+    @property
+    def doses_received(self) -> int: ...
+    @property
+    def certificate_id(self) -> str: ...
+
+
 def to_dcc(
-    record: VaccinationRecord, *, country: str = "VN", issuer: str, version: str = DCC_VERSION
+    record: _Record, *, country: str = "VN", issuer: str, version: str = DCC_VERSION
 ) -> dict[str, Any]:
     """The DCC JSON object for *record*, vaccinated in *country*, issued by *issuer*.
 
@@ -147,6 +174,46 @@ def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "vaccination_date": _get(v, "dt", str, "v[0]."),  # the record parses it
         "certificate_id": _get(v, "ci", str, "v[0]."),
     }
+
+
+def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | None:
+    """The deterministic CBOR of the record a vaccination DCC holds: what a facility signs.
+
+    Exactly ``VaccinationRecord.from_dcc(data, nationality=nationality).to_cbor()``, or None
+    where that raises (the DCC does not form a valid record). A verifier needs only these
+    bytes: the record's own rules run here on the DCC's values, without building the record.
+    """
+    try:
+        return record_cbor.encode(_wire_record(record_fields(data), nationality))
+    except (TypeError, ValueError):  # SchemaError and InvalidRecord are ValueErrors
+        return None
+
+
+def _wire_record(fields: dict[str, Any], nationality: object) -> record_cbor.WireRecord:
+    """The checked wire values of :func:`record_fields`, as the record's constructor has them."""
+    parts = fields["full_name"]
+    name = rules.full_name(
+        rules.normal_name(parts["family"]),
+        rules.normal_name(parts["given"]),
+        parts["family_icao"],
+        parts["given_icao"],
+    )
+    dob = rules.date_of_birth(fields["date_of_birth"])
+    day = rules.vaccination_date(fields["vaccination_date"])
+    rules.after_birth(day, dob)
+    return record_cbor.wire_record(
+        full_name=name,
+        date_of_birth=dob,
+        nationality=rules.nationality(nationality),
+        disease=rules.code("disease", fields["disease"]),
+        doses_received=rules.count("doses_received", fields["doses_received"]),
+        vaccination_date=day,
+        dose_number=rules.count("dose_number", fields["dose_number"]),
+        vaccine=rules.code("vaccine", fields["vaccine"]),
+        product=rules.code("product", fields["product"]),
+        manufacturer=rules.code("manufacturer", fields["manufacturer"]),
+        certificate_id=rules.certificate_id(fields["certificate_id"]),
+    )
 
 
 def certificate_id(data: Mapping[Any, Any], kind: str | None = None) -> str | None:

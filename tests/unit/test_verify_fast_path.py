@@ -20,9 +20,9 @@ from tests._helpers import NOW, sample_passport, signed_dcc
 from vaxpass_core import verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.errors import Code
-from vaxpass_core.record import sample
 from vaxpass_core.result import Status
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing import strategies as vst
 
 
@@ -155,7 +155,7 @@ def test_issue_self_check_is_fast_and_still_checks_the_digest() -> None:
 
 
 def test_unknown_codes_warn_through_the_general_path() -> None:
-    record = attrs.evolve(sample(), product="EU/1/99/999", allow_unknown_codes=True)
+    record = attrs.evolve(sample_record(), product="EU/1/99/999")
     att = vp.attest(record, facility=PKI.facilities[0], now=NOW)
     passport = vp.issue(
         att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW, allow_unknown_codes=True
