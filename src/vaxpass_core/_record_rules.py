@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Final, NamedTuple, Protocol, TypeAlias, TypeVar
+from typing import Final, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -34,7 +34,6 @@ __all__ = [
     "VALUESET_OF",
     "DateOfBirth",
     "FieldInfo",
-    "Name",
     "NameForms",
     "after_birth",
     "certificate_id",
@@ -123,6 +122,8 @@ def fail(name: str, rule: str) -> InvalidRecord:
 
 def need(name: str, value: object, kind: type[_T]) -> _T:
     """*value* if it is a *kind* (``bool`` is not an ``int`` here), else :class:`TypeError`."""
+    if type(value) is kind:  # the usual case, answered first (this is on the verify path)
+        return value
     if not isinstance(value, kind) or isinstance(value, bool):
         raise TypeError(f"{name} must be {kind.__name__}, not {type(value).__name__}")
     return value
@@ -139,7 +140,7 @@ def normal_name(value: object) -> object:
 
 
 class NameForms(Protocol):
-    """A name's parts and ICAO forms: a ``FullName``, or the :class:`Name` checked without one."""
+    """What is read of a ``FullName`` by the modules that must not import the record."""
 
     @property
     def family(self) -> str: ...
@@ -155,24 +156,14 @@ class NameForms(Protocol):
     def gnt(self) -> str: ...
 
 
-class Name(NamedTuple):
-    """A checked name: the parts as written, the ICAO overrides kept, the ICAO forms."""
-
-    family: str
-    given: str
-    family_icao: str | None
-    given_icao: str | None
-    fnt: str
-    gnt: str
-
-
 def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None, str]:
     """One name part: (the text, the ICAO override to keep or None, and its ICAO form).
 
     An override equal to the form computed from *text* says nothing: it is dropped, so a
     name has one value and one signed form whether or not its issuer wrote the override.
     """
-    text = need(f"full_name.{label}", text, str)
+    if type(text) is not str:
+        text = need(f"full_name.{label}", text, str)
     if len(text) > MAX_NAME:
         raise fail("full_name", f"{label} name has {len(text)} characters, over {MAX_NAME}")
     # isprintable() is False for every C-category character: only then look closer.
@@ -198,13 +189,16 @@ def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None,
     return text, None, out
 
 
-def full_name(family: object, given: object, family_icao: object, given_icao: object) -> Name:
-    """Field 1, its parts already in :func:`normal_name` form."""
+def full_name(
+    family: object, given: object, family_icao: object, given_icao: object
+) -> tuple[str, str, str | None, str | None, str, str]:
+    """Field 1, its parts already in :func:`normal_name` form: (family, given, family_icao,
+    given_icao, fnt, gnt), the ICAO overrides kept (or None) and the ICAO forms."""
     family, family_keep, fnt = _name_part("family", family, family_icao)
     given, given_keep, gnt = _name_part("given", given, given_icao)
     if not (fnt or gnt):
         raise fail("full_name", "family and given name are both empty")
-    return Name(family, given, family_keep, given_keep, fnt, gnt)
+    return family, given, family_keep, given_keep, fnt, gnt
 
 
 # --- dates -----------------------------------------------------------------------------
@@ -288,7 +282,8 @@ def nationality(value: object) -> str | None:
     """Field 3: an ISO 3166-1 alpha-2 code, or None (not stated)."""
     if value is None:
         return None  # not stated: a DCC from elsewhere has no place for it
-    value = need("nationality", value, str)
+    if type(value) is not str:
+        value = need("nationality", value, str)
     if _COUNTRY.fullmatch(value) is None or not valuesets.is_known("co", value):
         raise fail("nationality", f"{value!r} is not an ISO 3166-1 alpha-2 country code")
     return value
@@ -296,7 +291,8 @@ def nationality(value: object) -> str | None:
 
 def code(name: str, value: object) -> str:
     """Fields 4, 8, 9, 10: a code's form (its value set is not asked)."""
-    value = need(name, value, str)
+    if type(value) is not str:  # need() is called only when the usual case is not met
+        value = need(name, value, str)
     if _CODE.fullmatch(value) is None:
         raise fail(name, f"{value!r} is not a code (1-80 printable ASCII characters)")
     return value
@@ -304,7 +300,8 @@ def code(name: str, value: object) -> str:
 
 def count(name: str, value: object) -> int:
     """Fields 5 and 7: a whole number of doses."""
-    value = need(name, value, int)
+    if type(value) is not int:
+        value = need(name, value, int)
     if not 1 <= value <= MAX_DOSES:
         raise fail(name, f"{value} is outside 1-{MAX_DOSES}")
     return value
@@ -312,7 +309,8 @@ def count(name: str, value: object) -> int:
 
 def certificate_id(value: object) -> str:
     """Field 11: a UVCI's form."""
-    value = need("certificate_id", value, str)
+    if type(value) is not str:
+        value = need("certificate_id", value, str)
     if _CERT_ID.fullmatch(value) is None:
         raise fail(
             "certificate_id", "must be 1-80 printable ASCII characters without spaces (a UVCI)"

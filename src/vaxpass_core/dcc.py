@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from . import _record_rules as rules
 from . import record_cbor, schema, valuesets
@@ -120,13 +120,23 @@ def to_dcc(
     }
 
 
+_MISSING: Final = object()
+
+
 def _get(container: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in container:
+    value = container.get(key, _MISSING)
+    if type(value) is kind or (kind is Mapping and type(value) is dict):
+        return value  # the usual cases, answered first (this is on the verify path)
+    if value is _MISSING:
         raise SchemaError(f"{where}{key} is missing")
-    value = container[key]
     if not isinstance(value, kind) or isinstance(value, bool):
         raise SchemaError(f"{where}{key} must be {kind.__name__}, not {type(value).__name__}")
     return value
+
+
+def _object(value: object) -> bool:
+    # A JSON object: a dict, answered first, or any other mapping.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _icao(nam: Mapping[str, Any], key: str) -> str | None:
@@ -143,15 +153,15 @@ def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     Only the structure is checked here (:class:`SchemaError`); the record's constructor
     checks the content. ``co``, ``is`` and ``ver`` are not part of the record.
     """
-    if not isinstance(data, Mapping):
+    if not _object(data):
         raise SchemaError(f"a DCC is a JSON object, not {type(data).__name__}")
     nam = _get(data, "nam", Mapping, "")
     dob = _get(data, "dob", str, "")
     entries = data.get("v")
-    if not isinstance(entries, list | tuple) or len(entries) != 1:
+    if not isinstance(entries, (list, tuple)) or len(entries) != 1:
         raise SchemaError("not a vaccination DCC: v must be an array of exactly one entry")
     v = entries[0]
-    if not isinstance(v, Mapping):
+    if not _object(v):
         raise SchemaError("v[0] must be an object")
     family = nam.get("fn", "")
     given = nam.get("gn", "")
@@ -191,28 +201,31 @@ def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | 
 
 def _wire_record(fields: dict[str, Any], nationality: object) -> record_cbor.WireRecord:
     """The checked wire values of :func:`record_fields`, as the record's constructor has them."""
-    parts = fields["full_name"]
-    name = rules.full_name(
-        rules.normal_name(parts["family"]),
-        rules.normal_name(parts["given"]),
-        parts["family_icao"],
-        parts["given_icao"],
+    name = fields["full_name"]
+    family, given, family_icao, given_icao, _, _ = rules.full_name(
+        rules.normal_name(name["family"]),
+        rules.normal_name(name["given"]),
+        name["family_icao"],
+        name["given_icao"],
     )
     dob = rules.date_of_birth(fields["date_of_birth"])
     day = rules.vaccination_date(fields["vaccination_date"])
     rules.after_birth(day, dob)
-    return record_cbor.wire_record(
-        full_name=name,
-        date_of_birth=dob,
-        nationality=rules.nationality(nationality),
-        disease=rules.code("disease", fields["disease"]),
-        doses_received=rules.count("doses_received", fields["doses_received"]),
-        vaccination_date=day,
-        dose_number=rules.count("dose_number", fields["dose_number"]),
-        vaccine=rules.code("vaccine", fields["vaccine"]),
-        product=rules.code("product", fields["product"]),
-        manufacturer=rules.code("manufacturer", fields["manufacturer"]),
-        certificate_id=rules.certificate_id(fields["certificate_id"]),
+    return record_cbor.WireRecord(  # in the order of the fields, as the record's _wire()
+        family,
+        given,
+        family_icao,
+        given_icao,
+        dob if isinstance(dob, str) else dob.isoformat(),
+        rules.nationality(nationality),
+        rules.code("disease", fields["disease"]),
+        rules.count("doses_received", fields["doses_received"]),
+        day.isoformat(),
+        rules.count("dose_number", fields["dose_number"]),
+        rules.code("vaccine", fields["vaccine"]),
+        rules.code("product", fields["product"]),
+        rules.code("manufacturer", fields["manufacturer"]),
+        rules.certificate_id(fields["certificate_id"]),
     )
 
 

@@ -100,12 +100,14 @@ class FullName:
     gnt: str = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        name = rules.full_name(self.family, self.given, self.family_icao, self.given_icao)
+        _, _, family_icao, given_icao, fnt, gnt = rules.full_name(
+            self.family, self.given, self.family_icao, self.given_icao
+        )
         set_ = object.__setattr__
-        set_(self, "family_icao", name.family_icao)
-        set_(self, "given_icao", name.given_icao)
-        set_(self, "fnt", name.fnt)
-        set_(self, "gnt", name.gnt)
+        set_(self, "family_icao", family_icao)
+        set_(self, "given_icao", given_icao)
+        set_(self, "fnt", fnt)
+        set_(self, "gnt", gnt)
 
     def __str__(self) -> str:
         # Vietnamese order: family name first.
