@@ -240,6 +240,11 @@ def test_the_sample_moved_to_the_test_kit() -> None:
         rec.no_such_name  # noqa: B018
 
 
+def test_dated_after_outside_the_calendar_says_nothing() -> None:
+    assert sample_record().dated_after(-1) == ()
+    assert sample_record().dated_after(0) == ("date_of_birth", "vaccination_date")
+
+
 def test_inactive_codes_are_known() -> None:
     record = make(vaccine="J07BX03", product="Inactivated-SARS-CoV-2-Vero-Cell")
     assert record.unknown_codes() == ()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from types import MappingProxyType
 from typing import Any
 
+import attrs
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import given, settings
@@ -125,6 +127,28 @@ def test_signed_form_of_what_is_no_vaccination_record() -> None:
     late = copy.deepcopy(dcc)
     late["dob"] = "2099"
     assert signed_form(late, nationality="VN") is None  # vaccinated before birth
+
+
+class _Text(str):
+    __slots__ = ()
+
+
+def test_signed_form_reads_any_mapping_and_refuses_what_the_record_refuses() -> None:
+    record = sample_record()
+    dcc = record.to_dcc(issuer="MoH")
+    proxy = {**dcc, "nam": MappingProxyType(dcc["nam"]), "v": [MappingProxyType(dcc["v"][0])]}
+    assert signed_form(MappingProxyType(proxy), nationality="VN") == record.to_cbor()
+    assert VaccinationRecord.from_dcc(MappingProxyType(proxy), nationality="VN") == record
+    # str and int subclasses are what they derive from, as in the record's constructor
+    odd = {**dcc, "dob": _Text(dcc["dob"]), "v": [{**dcc["v"][0], "ci": _Text("URN:X")}]}
+    assert (
+        signed_form(odd, nationality="VN") == attrs.evolve(record, certificate_id="URN:X").to_cbor()
+    )
+    for nationality in (84, b"VN", "VNM"):
+        assert signed_form(dcc, nationality=nationality) is None  # type: ignore[arg-type]
+    not_dccs: list[Any] = [None, [], "HC1:", {"nam": [], "dob": "", "v": []}]
+    for data in not_dccs:
+        assert signed_form(data, nationality="VN") is None
 
 
 def test_signed_form_with_an_icao_override() -> None:
