@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from . import _record_rules as rules
-from . import record_cbor, schema, valuesets
+from . import record_cbor, valuesets
 from .errors import SchemaError
+from .hazmat import schema
 
 
 if TYPE_CHECKING:

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from . import _cbor
 from .errors import InvalidRecord
+from .hazmat import cbor
 
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def decode(data: bytes) -> dict[str, Any]:
     The caller builds the record and holds the bytes to :func:`encode` of it: one record,
     one signed form.
     """
-    return record_fields(_cbor.loads(data))
+    return record_fields(cbor.loads(data))
 
 
 # --- encoding, written out -------------------------------------------------------------
@@ -181,12 +181,12 @@ def decode(data: bytes) -> dict[str, Any]:
 # else takes the general encoder; the tests hold the two to each other.
 
 # CBOR heads of text strings / unsigned ints below 128, as ASCII characters.
-_TEXT_HEADS: Final = tuple(_cbor.head(3, n).decode("ascii") for n in range(128))
-_UINT_HEADS: Final = tuple(_cbor.head(0, n).decode("ascii") for n in range(128))
+_TEXT_HEADS: Final = tuple(cbor.head(3, n).decode("ascii") for n in range(128))
+_UINT_HEADS: Final = tuple(cbor.head(0, n).decode("ascii") for n in range(128))
 
 
 def _names(record: WireRecord) -> bytes:
-    tstr = _cbor.tstr
+    tstr = cbor.tstr
     if record.family_icao is None and record.given_icao is None:
         return b"\x82" + tstr(record.family) + tstr(record.given)
     return b"".join(
@@ -214,9 +214,9 @@ def encode(record: WireRecord) -> bytes:
             f"\x0a{h[len(maker)]}{maker}\x0b{h[len(ci)]}{ci}"
         )
     except IndexError:  # a field of 128 characters or more, or a count over 127
-        return _cbor.dumps(to_map(record))
+        return cbor.dumps(to_map(record))
     if not (before.isascii() and stated.isascii() and after.isascii()):
-        return _cbor.dumps(to_map(record))
+        return cbor.dumps(to_map(record))
     return b"".join(
         (
             b"\xab\x01",  # map(11), key 1

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaxpass_core import attest
-from vaxpass_core.base45 import ALPHABET
 from vaxpass_core.batch import _build, _one, _out_line, _quiet, _spec
+from vaxpass_core.hazmat.base45 import ALPHABET
 from vaxpass_core.record_json import record_to_json
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, record_cbor
+from vaxpass_core import record_cbor
 from vaxpass_core.errors import InvalidRecord, MalformedCBOR
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record_cbor import WireRecord
 from vaxpass_core.testing import sample_record
 

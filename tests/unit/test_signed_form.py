@@ -20,9 +20,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, attestation, cose
+from vaxpass_core import attestation
 from vaxpass_core.dcc import signed_form
 from vaxpass_core.errors import AlgorithmError, InvalidRecord, InvalidSignature, SchemaError
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose
 from vaxpass_core.record import FullName, VaccinationRecord
 from vaxpass_core.testing import sample_record
 from vaxpass_core.testing import strategies as vst
