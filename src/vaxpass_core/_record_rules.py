@@ -223,12 +223,13 @@ def _real_day(name: str, value: str) -> dt.date:
 
 def date_of_birth(value: object) -> DateOfBirth:
     """Field 2: a full date becomes a :class:`datetime.date`; a partial one stays text."""
-    _not_datetime("date_of_birth", value)
-    if isinstance(value, dt.date):
-        _year_ok("date_of_birth", value.year)
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f"date_of_birth must be date or str, not {type(value).__name__}")
+    if type(value) is not str:  # text is the usual case (a DCC's), answered first
+        _not_datetime("date_of_birth", value)
+        if isinstance(value, dt.date):
+            _year_ok("date_of_birth", value.year)
+            return value
+        if not isinstance(value, str):
+            raise TypeError(f"date_of_birth must be date or str, not {type(value).__name__}")
     if value == "":
         return value  # the DCC's "unknown"
     if _FULL_DATE.fullmatch(value):
@@ -249,11 +250,12 @@ def date_of_birth(value: object) -> DateOfBirth:
 
 def vaccination_date(value: object) -> dt.date:
     """Field 6: a :class:`datetime.date`, or its ISO text."""
-    _not_datetime("vaccination_date", value)
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f"vaccination_date must be date or str, not {type(value).__name__}")
+    if type(value) is not str:  # text is the usual case (a DCC's), answered first
+        _not_datetime("vaccination_date", value)
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str):
+            raise TypeError(f"vaccination_date must be date or str, not {type(value).__name__}")
     if _FULL_DATE.fullmatch(value):
         return _real_day("vaccination_date", value)
     raise fail("vaccination_date", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")

@@ -148,12 +148,9 @@ def _icao(nam: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
-def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The record's keyword arguments from a vaccination DCC, except ``nationality``.
-
-    Only the structure is checked here (:class:`SchemaError`); the record's constructor
-    checks the content. ``co``, ``is`` and ``ver`` are not part of the record.
-    """
+def _read(data: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The record's values in a vaccination DCC, their structure checked (:class:`SchemaError`):
+    (fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, dt, ci)."""
     if not _object(data):
         raise SchemaError(f"a DCC is a JSON object, not {type(data).__name__}")
     nam = _get(data, "nam", Mapping, "")
@@ -168,22 +165,41 @@ def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     given = nam.get("gn", "")
     if not isinstance(family, str) or not isinstance(given, str):
         raise SchemaError("nam.fn and nam.gn must be strings")
+    return (
+        family,
+        given,
+        _icao(nam, "fnt"),
+        _icao(nam, "gnt"),
+        dob,
+        _get(v, "tg", str, "v[0]."),
+        _get(v, "vp", str, "v[0]."),
+        _get(v, "mp", str, "v[0]."),
+        _get(v, "ma", str, "v[0]."),
+        _get(v, "dn", int, "v[0]."),
+        _get(v, "sd", int, "v[0]."),
+        _get(v, "dt", str, "v[0]."),  # the record parses it
+        _get(v, "ci", str, "v[0]."),
+    )
+
+
+def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's keyword arguments from a vaccination DCC, except ``nationality``.
+
+    Only the structure is checked here (:class:`SchemaError`); the record's constructor
+    checks the content. ``co``, ``is`` and ``ver`` are not part of the record.
+    """
+    fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, day, ci = _read(data)
     return {
-        "full_name": {
-            "family": family,
-            "given": given,
-            "family_icao": _icao(nam, "fnt"),
-            "given_icao": _icao(nam, "gnt"),
-        },
+        "full_name": {"family": fn, "given": gn, "family_icao": fnt, "given_icao": gnt},
         "date_of_birth": dob,
-        "disease": _get(v, "tg", str, "v[0]."),
-        "vaccine": _get(v, "vp", str, "v[0]."),
-        "product": _get(v, "mp", str, "v[0]."),
-        "manufacturer": _get(v, "ma", str, "v[0]."),
-        "dose_number": _get(v, "dn", int, "v[0]."),
-        "doses_received": _get(v, "sd", int, "v[0]."),
-        "vaccination_date": _get(v, "dt", str, "v[0]."),  # the record parses it
-        "certificate_id": _get(v, "ci", str, "v[0]."),
+        "disease": tg,
+        "vaccine": vp,
+        "product": mp,
+        "manufacturer": ma,
+        "dose_number": dn,
+        "doses_received": sd,
+        "vaccination_date": day,
+        "certificate_id": ci,
     }
 
 
@@ -192,41 +208,39 @@ def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | 
 
     Exactly ``VaccinationRecord.from_dcc(data, nationality=nationality).to_cbor()``, or None
     where that raises (the DCC does not form a valid record). A verifier needs only these
-    bytes: the record's own rules run here on the DCC's values, without building the record.
+    bytes: the record's own rules (``_record_rules``, which its constructor runs) run here
+    on the DCC's values, without building the record.
     """
     try:
-        return record_cbor.encode(_wire_record(record_fields(data), nationality))
+        return record_cbor.encode(_wire_record(_read(data), nationality))
     except (TypeError, ValueError):  # SchemaError and InvalidRecord are ValueErrors
         return None
 
 
-def _wire_record(fields: dict[str, Any], nationality: object) -> record_cbor.WireRecord:
-    """The checked wire values of :func:`record_fields`, as the record's constructor has them."""
-    name = fields["full_name"]
+def _wire_record(values: tuple[Any, ...], nationality: object) -> record_cbor.WireRecord:
+    """The checked wire values of :func:`_read`'s, as the record's constructor has them."""
+    fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, day, ci = values
     family, given, family_icao, given_icao, _, _ = rules.full_name(
-        rules.normal_name(name["family"]),
-        rules.normal_name(name["given"]),
-        name["family_icao"],
-        name["given_icao"],
+        rules.normal_name(fn), rules.normal_name(gn), fnt, gnt
     )
-    dob = rules.date_of_birth(fields["date_of_birth"])
-    day = rules.vaccination_date(fields["vaccination_date"])
-    rules.after_birth(day, dob)
+    birth = rules.date_of_birth(dob)
+    vaccinated = rules.vaccination_date(day)
+    rules.after_birth(vaccinated, birth)
     return record_cbor.WireRecord(  # in the order of the fields, as the record's _wire()
         family,
         given,
         family_icao,
         given_icao,
-        dob if isinstance(dob, str) else dob.isoformat(),
+        birth if isinstance(birth, str) else birth.isoformat(),
         rules.nationality(nationality),
-        rules.code("disease", fields["disease"]),
-        rules.count("doses_received", fields["doses_received"]),
-        day.isoformat(),
-        rules.count("dose_number", fields["dose_number"]),
-        rules.code("vaccine", fields["vaccine"]),
-        rules.code("product", fields["product"]),
-        rules.code("manufacturer", fields["manufacturer"]),
-        rules.certificate_id(fields["certificate_id"]),
+        rules.code("disease", tg),
+        rules.count("doses_received", sd),
+        vaccinated.isoformat(),
+        rules.count("dose_number", dn),
+        rules.code("vaccine", vp),
+        rules.code("product", mp),
+        rules.code("manufacturer", ma),
+        rules.certificate_id(ci),
     )
 
 
