@@ -175,13 +175,12 @@ def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None,
         if icao is None:
             raise fail("full_name", f"{label} name: {exc}") from None
         out = None  # a script ICAO 9303 does not cover: the override is the only form
-    if icao is not None:
+    if icao is not None and icao != out:  # one equal to ours is ours, checked below
         icao = need(f"full_name.{label}_icao", icao, str)
         if _ICAO.fullmatch(icao) is None or len(icao) > MAX_NAME:
             raise fail("full_name", f"{label} name's ICAO form must match ^[A-Z<]{{0,{MAX_NAME}}}$")
-        if icao != out:
-            return text, icao, icao
-    assert out is not None  # transliterate() gave it, or the override equal to it did
+        return text, icao, icao
+    assert out is not None  # transliterate() gave it (no override, or one equal to it)
     if text and not out:
         raise fail("full_name", f"{label} name {text!r} has no letters")
     if len(out) > MAX_NAME:
