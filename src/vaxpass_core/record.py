@@ -25,6 +25,7 @@ both ways, is :mod:`vaxpass_core.dcc`.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import warnings
 from collections.abc import Mapping
 from typing import Any, Final, Self
@@ -50,7 +51,7 @@ __all__ = [
     "signed_form",
 ]
 # LATEST_OFFSET, latest_local_day (now in _time) and signed_form (now in dcc) are re-exported
-# because verification imports them from here.
+# for the verifier (checks.py), which imports them from here.
 
 # Names that moved out, kept as deprecated aliases: old name -> (module, new name).
 _MOVED: Final = {
@@ -67,7 +68,7 @@ def __getattr__(name: str) -> Any:
             DeprecationWarning,
             stacklevel=2,
         )
-        return getattr(__import__(module, fromlist=[new]), new)
+        return getattr(importlib.import_module(module), new)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
