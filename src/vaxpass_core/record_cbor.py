@@ -180,13 +180,22 @@ def decode(data: bytes) -> dict[str, Any]:
 # fields and their CBOR heads are written as one ASCII string and encoded once. Anything
 # else takes the general encoder; the tests hold the two to each other.
 
-# CBOR heads of text strings / unsigned ints below 128, as ASCII characters.
-_TEXT_HEADS: Final = tuple(cbor.head(3, n).decode("ascii") for n in range(128))
+# CBOR heads of text strings up to 255 bytes; those below 128, and the heads of unsigned
+# ints below 128, as ASCII characters too.
+_TSTR_HEADS: Final = tuple(cbor.head(3, n) for n in range(256))
+_TEXT_HEADS: Final = tuple(head.decode("ascii") for head in _TSTR_HEADS[:128])
 _UINT_HEADS: Final = tuple(cbor.head(0, n).decode("ascii") for n in range(128))
 
 
+def _tstr(text: str) -> bytes:
+    """``cbor.tstr(text)``, its head looked up."""
+    data = text.encode("utf-8")
+    size = len(data)
+    return (_TSTR_HEADS[size] if size < 256 else cbor.head(3, size)) + data
+
+
 def _names(record: WireRecord) -> bytes:
-    tstr = cbor.tstr
+    tstr = _tstr
     if record.family_icao is None and record.given_icao is None:
         return b"\x82" + tstr(record.family) + tstr(record.given)
     return b"".join(

@@ -48,6 +48,13 @@ def test_encode_is_the_general_encoding_for_any_values(record: WireRecord) -> No
     assert [fields[name] for name in WireRecord._fields[4:]] == list(record[4:])
 
 
+def test_long_names_take_longer_heads() -> None:
+    wire = sample_record()._wire()  # noqa: SLF001
+    for name in ("Ằ" * 85, "x" * 255, "x" * 256):  # 255 bytes, 256 bytes: a 2-byte length
+        record = wire._replace(family=name, given_icao="X")
+        assert record_cbor.encode(record) == _cbor.dumps(record_cbor.to_map(record))
+
+
 def test_the_sample_record_pinned() -> None:
     record = sample_record()
     data = record.to_cbor()
