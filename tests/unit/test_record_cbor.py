@@ -49,7 +49,7 @@ def test_encode_is_the_general_encoding_for_any_values(record: WireRecord) -> No
 
 
 def test_long_names_take_longer_heads() -> None:
-    wire = sample_record()._wire()  # noqa: SLF001
+    wire = sample_record()._wire()
     for name in ("Ằ" * 85, "x" * 255, "x" * 256):  # 255 bytes, 256 bytes: a 2-byte length
         record = wire._replace(family=name, given_icao="X")
         assert record_cbor.encode(record) == _cbor.dumps(record_cbor.to_map(record))
