@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Final, Protocol, TypeAlias, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 import attrs
 
@@ -34,7 +34,6 @@ __all__ = [
     "VALUESET_OF",
     "DateOfBirth",
     "FieldInfo",
-    "NameForms",
     "after_birth",
     "certificate_id",
     "code",
@@ -137,23 +136,6 @@ def normal_name(value: object) -> object:
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value).strip()
     return value
-
-
-class NameForms(Protocol):
-    """What is read of a ``FullName`` by the modules that must not import the record."""
-
-    @property
-    def family(self) -> str: ...
-    @property
-    def given(self) -> str: ...
-    @property
-    def family_icao(self) -> str | None: ...
-    @property
-    def given_icao(self) -> str | None: ...
-    @property
-    def fnt(self) -> str: ...
-    @property
-    def gnt(self) -> str: ...
 
 
 def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None, str]:

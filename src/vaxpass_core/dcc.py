@@ -58,10 +58,22 @@ def _check_context(country: str, issuer: str, version: str) -> None:
         ) from None
 
 
+class _Name(Protocol):
+    # What to_dcc reads of a FullName (protocols: this module does not import the record).
+    @property
+    def family(self) -> str: ...
+    @property
+    def given(self) -> str: ...
+    @property
+    def fnt(self) -> str: ...
+    @property
+    def gnt(self) -> str: ...
+
+
 class _Record(Protocol):
     # What to_dcc reads of a VaccinationRecord.
     @property
-    def full_name(self) -> rules.NameForms: ...
+    def full_name(self) -> _Name: ...
     @property
     def date_of_birth(self) -> dt.date | str: ...
     @property

@@ -157,7 +157,6 @@ def _meta(name: str) -> dict[str, object]:
     return {"number": info.number, "vi": info.vi, "en": info.en, "dcc": info.dcc}
 
 
-_FIELD_NAMES: Final = tuple(info.name for info in FIELDS)
 _NOT_STATED: Final = {"vi": "(không ghi)", "en": "(not stated)"}
 
 
@@ -319,7 +318,23 @@ class VaccinationRecord:
     # -- the wire form (vaxpass_core.record_cbor) ----------------------------------------
 
     def _wire(self) -> record_cbor.WireRecord:
-        return record_cbor.wire_record(**{name: getattr(self, name) for name in _FIELD_NAMES})
+        name, dob = self.full_name, self.date_of_birth
+        return record_cbor.WireRecord(
+            name.family,
+            name.given,
+            name.family_icao,
+            name.given_icao,
+            dob if isinstance(dob, str) else dob.isoformat(),
+            self.nationality,
+            self.disease,
+            self.doses_received,
+            self.vaccination_date.isoformat(),
+            self.dose_number,
+            self.vaccine,
+            self.product,
+            self.manufacturer,
+            self.certificate_id,
+        )
 
     def to_wire(self) -> dict[int, Any]:
         """The map with integer keys 1..11 of :mod:`vaxpass_core.record_cbor`."""

@@ -31,16 +31,10 @@ are :meth:`VaccinationRecord.to_cbor() <vaxpass_core.record.VaccinationRecord.to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from .errors import InvalidRecord
 from .hazmat import cbor
-
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from ._record_rules import NameForms
 
 
 __all__ = [
@@ -50,7 +44,6 @@ __all__ = [
     "key_problems",
     "record_fields",
     "to_map",
-    "wire_record",
 ]
 
 
@@ -71,39 +64,6 @@ class WireRecord(NamedTuple):
     product: str
     manufacturer: str
     certificate_id: str
-
-
-def wire_record(
-    *,
-    full_name: NameForms,
-    date_of_birth: dt.date | str,
-    nationality: str | None,
-    disease: str,
-    doses_received: int,
-    vaccination_date: dt.date,
-    dose_number: int,
-    vaccine: str,
-    product: str,
-    manufacturer: str,
-    certificate_id: str,
-) -> WireRecord:
-    """The wire values of a record's (checked) field values."""
-    return WireRecord(
-        full_name.family,
-        full_name.given,
-        full_name.family_icao,
-        full_name.given_icao,
-        date_of_birth if isinstance(date_of_birth, str) else date_of_birth.isoformat(),
-        nationality,
-        disease,
-        doses_received,
-        vaccination_date.isoformat(),
-        dose_number,
-        vaccine,
-        product,
-        manufacturer,
-        certificate_id,
-    )
 
 
 _KEYS: Final = frozenset(range(1, 12))
