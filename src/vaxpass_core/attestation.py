@@ -364,7 +364,7 @@ def verify_embedded(
     """Check that a facility signed exactly *record*, as the passport says.
 
     *record* may also be given as its deterministic CBOR (:meth:`VaccinationRecord.to_cbor`,
-    or :func:`~vaxpass_core.record.signed_form` straight from a DCC).
+    or :func:`~vaxpass_core.dcc.signed_form` straight from a DCC).
     """
     record_cbor = record if isinstance(record, bytes) else record.to_cbor()
     check_digest(embedded, record_cbor)

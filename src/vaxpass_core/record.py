@@ -35,28 +35,25 @@ import attrs
 from . import _record_rules as rules
 from . import dcc, record_cbor, valuesets
 from ._record_rules import FIELDS, DateOfBirth, FieldInfo
-from ._time import LATEST_OFFSET, latest_local_day
-from .dcc import signed_form
+from ._time import latest_local_day
 from .errors import InvalidRecord
 
 
 __all__ = [
     "FIELDS",
-    "LATEST_OFFSET",
     "DateOfBirth",
     "FieldInfo",
     "FullName",
     "VaccinationRecord",
-    "latest_local_day",
-    "signed_form",
 ]
-# LATEST_OFFSET, latest_local_day (now in _time) and signed_form (now in dcc) are re-exported
-# for the verifier (checks.py), which imports them from here.
 
 # Names that moved out, kept as deprecated aliases: old name -> (module, new name).
 _MOVED: Final = {
     "sample": ("vaxpass_core.testing", "sample_record"),
     "key_problems": ("vaxpass_core.record_cbor", "key_problems"),
+    "signed_form": ("vaxpass_core.dcc", "signed_form"),
+    "latest_local_day": ("vaxpass_core._time", "latest_local_day"),
+    "LATEST_OFFSET": ("vaxpass_core._time", "LATEST_OFFSET"),
 }
 
 
