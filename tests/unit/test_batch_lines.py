@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from vaxpass_core import attest
 from vaxpass_core.batch import _build, _one, _out_line, _quiet, _spec
 from vaxpass_core.hazmat.base45 import ALPHABET
-from vaxpass_core.record import sample
 from vaxpass_core.record_json import record_to_json
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 @given(
@@ -36,7 +36,7 @@ def test_a_worker_recognises_its_own_attestations() -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
     facility = worker.facilities[pki.facilities[0].facility_id]
-    attestation = attest(sample(), facility=facility, now=now)
+    attestation = attest(sample_record(), facility=facility, now=now)
     usable = worker.trust.check_facility(attestation.facility_kid, at=attestation.signed_at)
     assert any(f.certificate is facility.certificate for f in usable)
     assert attestation.origin_proven(usable)
@@ -47,7 +47,7 @@ def test_a_worker_judges_each_line_in_process() -> None:
     pki = make_pki(seed=0)
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
-    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample())}
+    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample_record())}
     ok, text = _one(worker, 1, json.dumps(good).encode())
     assert ok
     assert json.loads(text)["qr_text"].startswith("HC1:")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from vaxpass_core.errors import Code, InvalidCWTClaims, MalformedCBOR
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.hazmat import cose, cwt, hc1
-from vaxpass_core.record import sample
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing.strategies import vaccination_dccs
 
 
@@ -209,7 +209,7 @@ def test_claims_bytes_are_the_general_encoders(
 
 
 def test_the_dcc_encoder_is_cbor2s_canonical_form() -> None:
-    dcc = sample().to_dcc(issuer="Bộ Y tế")
+    dcc = sample_record().to_dcc(issuer="Bộ Y tế")
     assert cwt.dcc_cbor(dcc) == _cbor.dumps(dcc)
     assert cwt.dcc_cbor(MappingProxyType(dcc)) == _cbor.dumps(dcc)  # any mapping, as a dict
     odd = {**dcc, "x": [1.5, -1, 2**70, None, True, {1: "a", "b": 2}], "a" * 300: "é" * 200}
@@ -225,8 +225,8 @@ def test_the_key_order_cache_is_bounded() -> None:
 
 
 def test_claims_bytes_are_pinned() -> None:
-    """The claims of sample() as issued since the first release, byte for byte."""
-    dcc = sample().to_dcc(country="VN", issuer="Ministry of Health of Viet Nam")
+    """The claims of sample_record() as issued since the first release, byte for byte."""
+    dcc = sample_record().to_dcc(country="VN", issuer="Ministry of Health of Viet Nam")
     encoded = cwt.encode_claims(
         dcc=dcc, issuer="VN", issued_at=1780315200, expires_at=1811851200, extra={-65537: b"a"}
     )

@@ -31,14 +31,11 @@ OUTER = ("cli", "shell", "testing")
 ALLOWED_EDGES: Mapping[tuple[str, str], str] = {
     # result.summary() and Advisory.message() import upward, into the summary that reads results.
     ("result", "summary"): "coordinator (result.py)",
-    # The record delegates to_dcc/from_dcc to dcc, which builds records.
-    ("record", "dcc"): "H-record (record.py)",
 }
 ALLOWED_LONG: Mapping[str, str] = {
     "vaxpass_core/batch.py:issue_batch": "H-chain",
     "vaxpass_core/chain.py:issue": "H-chain",
     "vaxpass_core/cli/cmd_batch.py:issue_batch": "H-chain",
-    "vaxpass_core/record.py:_signed_form_fast": "H-record",
 }
 
 
