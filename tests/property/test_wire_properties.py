@@ -34,6 +34,7 @@ WIRE_CODES = {
     Code.HC1_TOO_LARGE,
     Code.CBOR_MALFORMED,
     Code.COSE_MALFORMED,
+    Code.COSE_CRIT,  # a mutated protected header can name a critical label it lacks
     Code.COSE_ALGORITHM,
     Code.CWT_CLAIMS,
     Code.SIGNATURE_INVALID,
