@@ -37,7 +37,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -131,6 +134,8 @@ _SHA256 = hashes.SHA256()
 # Minimal CBOR heads, for byte concatenation on the hot paths.
 _head = _cbor.head
 _bstr = _cbor.bstr
+# A byte string's head by length: a payload's is computed once per length, not per message.
+_bstr_head = functools.lru_cache(maxsize=1024)(functools.partial(_cbor.head, 2))
 
 _ARRAY_TYPES = (list, tuple)
 _MAP_TYPES = (dict, _cbor.frozendict)
@@ -183,7 +188,7 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
         if len(_SIG_PREFIX_CACHE) >= _HEADER_CACHE_SIZE:
             _SIG_PREFIX_CACHE.clear()
         _SIG_PREFIX_CACHE[protected] = prefix
-    return prefix + _bstr(payload)
+    return prefix + _bstr_head(len(payload)) + payload
 
 
 def _check_crit(header: Mapping[Any, Any], where: str) -> None:
@@ -513,28 +518,15 @@ def sign1_with_signature(
 
 
 # ---- verification -----------------------------------------------------------------
-def _der_integer(raw: bytes) -> bytes:
-    if 0 < raw[0] < 0x80:  # the common case: already minimal and positive
-        return bytes((2, len(raw))) + raw
-    raw = raw.lstrip(b"\x00") or b"\x00"
-    if raw[0] & 0x80:
-        raw = b"\x00" + raw
-    return bytes((2, len(raw))) + raw
-
-
-def _der_signature(raw: bytes, size: int) -> bytes:
-    """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography wants."""
-    body = _der_integer(raw[:size]) + _der_integer(raw[size:])
-    if len(body) < 0x80:
-        return b"\x30" + bytes((len(body),)) + body
-    return b"\x30\x81" + bytes((len(body),)) + body
-
-
 def _verify_ec(alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
     size = _EC_ALGS[alg][2]
     if len(signature) != 2 * size:
         raise InvalidSignature(f"an {alg} signature has {2 * size} bytes, not {len(signature)}")
-    key.verify(_der_signature(signature, size), data, _EC_VERIFY[alg])  # type: ignore[call-arg, arg-type]
+    # COSE's fixed-size r || s, as the DER Ecdsa-Sig-Value cryptography takes.
+    der = encode_dss_signature(
+        int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+    )
+    key.verify(der, data, _EC_VERIFY[alg])  # type: ignore[call-arg, arg-type]
 
 
 def _verify_pss(_alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
