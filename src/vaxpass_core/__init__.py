@@ -18,7 +18,7 @@ from importlib import metadata as _metadata
 
 from . import certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
-from .chain import Passport, attest, issue, reissue
+from .chain import Passport, attest, attest_and_issue, issue, reissue
 from .errors import Code, VaxpassError
 from .icao import transliterate
 from .policy import Policy
@@ -52,6 +52,7 @@ __all__ = [
     "VerificationResult",
     "__version__",
     "attest",
+    "attest_and_issue",
     "certlogic",
     "errors",
     "issue",

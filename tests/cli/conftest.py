@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from vaxpass_core.cli import vaxpass
 from vaxpass_core.record import sample
-from vaxpass_core.record_json import record_to_json
+from vaxpass_core.shell.record_json import record_to_json
 
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import pytest
 
 from vaxpass_core.cli._common import InputError, require_empty_dir
 from vaxpass_core.record import sample
-from vaxpass_core.record_json import record_to_json
+from vaxpass_core.shell.record_json import record_to_json
 
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """``vaxpass issue-batch``: JSON Lines of records in, passports out, with a progress bar.
 
-The work is ``vaxpass_core.batch.issue_batch``; this command loads the PKI, counts the input
+The work is ``vaxpass_core.shell.bulk.issue_batch``; this command loads the PKI, counts the input
 lines for the bar, and reports.
 """
 
@@ -94,7 +94,7 @@ def issue_batch(
     2 on an input error, 130 when interrupted (Ctrl-C; run it again to resume).
     """
     # Loaded only here: the other commands need none of it (multiprocessing and all).
-    from vaxpass_core.batch import issue_batch as run_batch  # noqa: PLC0415
+    from vaxpass_core.shell.bulk import issue_batch as run_batch  # noqa: PLC0415
 
     pki = load_pki(pki_dir)
     total = _count_lines(source)

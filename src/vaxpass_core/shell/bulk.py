@@ -41,12 +41,21 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from cryptography.hazmat.primitives import serialization
 
-from ._time import epoch_of, iso
-from .chain import attest, issue
-from .errors import Code, KeyExpired, VaxpassError
-from .record_json import record_from_json
-from .signers import DocumentSigner, FacilitySigner
-from .trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
+from vaxpass_core._time import epoch_of, iso
+from vaxpass_core.chain import (
+    Draft,
+    Passport,
+    Signed,
+    accept_attestation,
+    attest,
+    draft_passport,
+    finish_passport,
+    sign_passport,
+)
+from vaxpass_core.errors import Code, KeyExpired, VaxpassError
+from vaxpass_core.shell.record_json import record_from_json
+from vaxpass_core.signers import DocumentSigner, FacilitySigner
+from vaxpass_core.trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
 
 
 if TYPE_CHECKING:
@@ -55,6 +64,9 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
     from pathlib import Path
     from typing import BinaryIO
+
+    from vaxpass_core.attestation import Attestation
+    from vaxpass_core.record import VaccinationRecord
 
 
 __all__ = [
@@ -154,6 +166,7 @@ class _Worker:
     issuer: DocumentSigner
     trust: TrustStore
     now: datetime
+    iat: int
 
 
 def _build(spec: _Spec) -> _Worker:
@@ -161,13 +174,10 @@ def _build(spec: _Spec) -> _Worker:
     facilities = {
         fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
     }
-    # The trust store holds the signers' very certificate objects where it can: issue()
-    # recognises its own attest()'s work by them, and identity is cheaper than equality.
-    own = {f.certificate.public_bytes(_DER): f.certificate for f in facilities.values()}
     trust = TrustStore(
         signers=[SignerCertificate(der, kid=kid, country=c) for der, kid, c in spec.signers],
         facility_roots=[FacilityRoot(der) for der in spec.roots],
-        facilities=[own.get(der, der) for der in spec.facility_certs],
+        facilities=list(spec.facility_certs),
         revocations=[Revocation(kind, value, kid) for kind, value, kid in spec.revocations],
     )
     return _Worker(
@@ -175,6 +185,7 @@ def _build(spec: _Spec) -> _Worker:
         issuer=DocumentSigner.from_der(key, cert, country=country, issuer_name=name),
         trust=trust,
         now=spec.now,
+        iat=epoch_of(spec.now),
     )
 
 
@@ -211,49 +222,103 @@ def _quiet(process_class: type[Any]) -> type[Any]:
     return type(f"Quiet{process_class.__name__}", (process_class,), {"run": run})
 
 
-def _reject(line: int, code: str, error: str) -> bytes:
-    return json.dumps({"line": line, "code": code, "error": error}).encode() + b"\n"
-
-
-def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
-    """(True, out line) or (False, rejects line) for one input line; never raises."""
+def _decode(state: _Worker, raw: bytes) -> tuple[FacilitySigner, dict[str, Any]] | bytes:
+    """A line's facility and record object, or the reason it is none (a reject line
+    without its number, which the caller adds)."""
     try:
         # JSON Lines is UTF-8: decode as that, not as json.loads() guesses (it would take
         # a line with a NUL second byte for UTF-16 and report that).
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return False, _reject(
-            line, REJECT_JSON, f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}"
-        )
+        return _why(REJECT_JSON, f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}")
     try:
         data = json.loads(text)
     except ValueError as exc:
-        return False, _reject(line, REJECT_JSON, f"not JSON: {exc}")
+        return _why(REJECT_JSON, f"not JSON: {exc}")
     except RecursionError:
-        return False, _reject(line, REJECT_JSON, "not JSON this reader takes: nested too deeply")
+        return _why(REJECT_JSON, "not JSON this reader takes: nested too deeply")
     if not isinstance(data, dict):
-        return False, _reject(line, REJECT_JSON, f"not a JSON object but {type(data).__name__}")
+        return _why(REJECT_JSON, f"not a JSON object but {type(data).__name__}")
     facility_id = data.pop("facility_id", None)
     facility = state.facilities.get(facility_id) if isinstance(facility_id, str) else None
     if facility is None:
-        return False, _reject(
-            line, Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility"
-        )
-    try:
-        record = record_from_json(data)
-        passport = issue(
-            attest(record, facility=facility, now=state.now),
-            issuer=state.issuer,
-            trust=state.trust,
-            now=state.now,
-        )
-    except VaxpassError as exc:
-        return False, _reject(line, exc.code, exc.message)
-    except (TypeError, ValueError) as exc:  # a wrong type or shape in the record's JSON
-        return False, _reject(line, Code.RECORD_INVALID, str(exc))
-    except Exception as exc:  # a bug must cost one line, not the run
-        return False, _reject(line, REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")
-    return True, _out_line(line, passport.certificate_id, passport.qr_text)
+        return _why(Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility")
+    return facility, data
+
+
+def _why(code: str, error: str) -> bytes:
+    return json.dumps({"code": code, "error": error}).encode()
+
+
+def _reason(exc: Exception) -> bytes:
+    """Why a record's line is rejected, from what a stage raised."""
+    if isinstance(exc, VaxpassError):
+        return _why(exc.code, exc.message)
+    if isinstance(exc, TypeError | ValueError):  # a wrong type or shape in the record's JSON
+        return _why(Code.RECORD_INVALID, str(exc))
+    return _why(REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")  # a bug costs one line
+
+
+def _reject(line: int, why: bytes) -> bytes:
+    # {"line": n, "code": ..., "error": ...}: json.dumps of that dict, in that order.
+    return b'{"line": %d, %s\n' % (line, why[1:])
+
+
+# The stages of issuing, in order: each takes the worker and what the one before made for a
+# line, and returns what the next one needs, or raises to reject the line. They are the
+# steps of vp.attest_and_issue(), which makes the same passport with the same refusals.
+def _check_record(_: _Worker, item: tuple[FacilitySigner, dict[str, Any]]) -> Any:
+    facility, data = item
+    return facility, record_from_json(data)
+
+
+def _sign_attestation(state: _Worker, item: tuple[FacilitySigner, VaccinationRecord]) -> Any:
+    facility, record = item
+    return attest(record, facility=facility, now=state.now)
+
+
+def _accept(state: _Worker, attestation: Attestation) -> Attestation:
+    accept_attestation(attestation, trust=state.trust, iat=state.iat)
+    return attestation
+
+
+def _build_claims(state: _Worker, attestation: Attestation) -> Draft:
+    return draft_passport(attestation, issuer=state.issuer, iat=state.iat)
+
+
+def _sign_passport(state: _Worker, draft: Draft) -> tuple[Draft, Signed]:
+    return draft, sign_passport(draft, state.issuer)
+
+
+def _finish(state: _Worker, item: tuple[Draft, Signed]) -> Passport:
+    return finish_passport(*item, trust=state.trust, now=state.now)
+
+
+_STAGES: Final[tuple[Callable[[_Worker, Any], Any], ...]] = (
+    _check_record,
+    _sign_attestation,
+    _accept,
+    _build_claims,
+    _sign_passport,
+    _finish,
+)
+
+
+def _issue_chunk(state: _Worker, lines: Sequence[bytes]) -> list[Passport | bytes]:
+    """Per line, its passport or why it is rejected; a chunk at a time through each stage."""
+    results: list[Any] = [_decode(state, raw) for raw in lines]
+    live = [i for i, value in enumerate(results) if type(value) is not bytes]
+    for stage in _STAGES:
+        survivors = []
+        for i in live:
+            try:
+                results[i] = stage(state, results[i])
+            except Exception as exc:  # a bad record must cost one line, not the run
+                results[i] = _reason(exc)
+            else:
+                survivors.append(i)
+        live = survivors
+    return results
 
 
 def _out_line(line: int, certificate_id: str, qr_text: str) -> bytes:
@@ -284,9 +349,11 @@ def _work(first_line: int, lines: list[bytes]) -> _Done:
         raise RuntimeError("worker not initialised")
     out: list[bytes] = []
     rejects: list[bytes] = []
-    for n, raw in enumerate(lines, first_line):
-        ok, text = _one(state, n, raw)
-        (out if ok else rejects).append(text)
+    for n, result in enumerate(_issue_chunk(state, lines), first_line):
+        if isinstance(result, bytes):
+            rejects.append(_reject(n, result))
+        else:
+            out.append(_out_line(n, result.certificate_id, result.qr_text))
     return _Done(b"".join(out), b"".join(rejects), len(out), len(rejects))
 
 
