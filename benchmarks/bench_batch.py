@@ -214,7 +214,9 @@ def measure_floor(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument(
+        "--records", type=int, default=None, help="default 1000000 (4000 with --floor)"
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--dir", type=Path, default=None, help="keep the files here")
     parser.add_argument("--verify-sample", type=int, default=2000)
@@ -229,8 +231,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="with --floor: cProfile too")
     args = parser.parse_args()
     if args.floor:
+        args.records = args.records or 4000
         measure_floor(args)
         return
+    args.records = args.records or 1_000_000
 
     pki = make_pki(seed=0)
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
@@ -238,8 +238,7 @@ def accept_attestation(attestation: Attestation, *, trust: TrustStore, iat: int)
     )
 
 
-@attrs.frozen
-class Draft:
+class Draft(NamedTuple):
     """A passport before the ministry signs it: its claims and what they say."""
 
     attestation: Attestation
@@ -282,8 +281,7 @@ def draft_passport(
     return Draft(attestation, embedded, dcc, iat, exp, payload, allow_unknown_codes)
 
 
-@attrs.frozen
-class Signed:
+class Signed(NamedTuple):
     """The ministry's COSE_Sign1 over a draft's claims, and the signature it holds."""
 
     message: bytes
@@ -309,7 +307,30 @@ def finish_passport(
     now: datetime,
     compress: int = hc1.DEFAULT_COMPRESS,
 ) -> Passport:
-    """Encode *signed* as HC1 text and check it; the passport, or raise.
+    """The passport: *signed* as HC1 text that passed :func:`checked_text`."""
+    return Passport(
+        qr_text=checked_text(draft, signed, trust=trust, now=now, compress=compress),
+        record=draft.attestation.record,
+        dcc=draft.dcc,
+        issued_at=draft.issued_at,
+        expires_at=draft.expires_at,
+        kid=signed.kid,
+        alg=signed.alg,
+        signature=signed.signature,
+        country=signed.country,
+        attestation=draft.embedded,
+    )
+
+
+def checked_text(
+    draft: Draft,
+    signed: Signed,
+    *,
+    trust: TrustStore,
+    now: datetime,
+    compress: int = hc1.DEFAULT_COMPRESS,
+) -> str:
+    """*signed* as HC1 text, checked; raise rather than return a passport that fails.
 
     An issuer never emits a passport it has not verified. The checks made on the way here
     (the facility's certificate and signature, the record's dates and codes, the issuer's
@@ -319,8 +340,8 @@ def finish_passport(
     deterministic ECDSA it can leak the key), that certificate may sign a vaccination at
     these dates, and no revocation entry of *trust* names the passport. At the first doubt
     the full ``verify()`` decides, and says why it refuses.
-    (tests/property/test_issue_verifies.py shows that everything ``verify()`` checks
-    besides passes for what this makes.)
+    (tests/property/test_issue_verifies.py shows that everything else ``verify()`` checks
+    passes for what this makes.)
     """
     text = hc1.encode(signed.message, compress=compress)
     try:
@@ -332,18 +353,7 @@ def finish_passport(
         verify(text, trust=trust, now=now, policy=policy).raise_for_failure()
         if carried != signed.message:  # a passport, but not the one that was signed
             raise RuntimeError("the HC1 text does not carry the COSE message that was signed")
-    return Passport(
-        qr_text=text,
-        record=draft.attestation.record,
-        dcc=draft.dcc,
-        issued_at=draft.issued_at,
-        expires_at=draft.expires_at,
-        kid=signed.kid,
-        alg=signed.alg,
-        signature=signed.signature,
-        country=signed.country,
-        attestation=draft.embedded,
-    )
+    return text
 
 
 def _trusted(signed: Signed, draft: Draft, trust: TrustStore) -> bool:

@@ -34,9 +34,7 @@ def test_batch_output_line_is_json_dumps(line: int, certificate_id: str, qr: str
 def _judge(worker: Any, lines: list[bytes]) -> list[tuple[bool, bytes]]:
     """(True, out line) or (False, rejects line) per line, as a worker writes them."""
     return [
-        (False, _reject(n, r))
-        if isinstance(r, bytes)
-        else (True, _out_line(n, r.certificate_id, r.qr_text))
+        (False, _reject(n, r)) if isinstance(r, bytes) else (True, _out_line(n, *r))
         for n, r in enumerate(_issue_chunk(worker, lines), 1)
     ]
 

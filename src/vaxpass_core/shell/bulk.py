@@ -1,8 +1,11 @@
 """Bulk issuance: JSON Lines of records in, passports out, on every core, resumable.
 
 This module is part of the *shell*, like the CLI: it reads and writes files and runs worker
-processes. The passports themselves come from the pure core (:func:`~vaxpass_core.attest`
-then :func:`~vaxpass_core.issue`), called in the workers.
+processes. The passports themselves come from the pure core: a worker takes a chunk of lines
+through the steps of :func:`~vaxpass_core.attest_and_issue` one stage at a time (decode the
+lines, check the records, sign the attestations, accept them, build the claims, sign the
+passports, encode and self-check), so each line gets the passport, or the refusal, that the
+one call gives it.
 
 Input: one JSON object per line, the :class:`~vaxpass_core.VaccinationRecord` field names
 (``full_name`` as ``{"family": ..., "given": ...}``, dates as ISO strings) plus
@@ -44,12 +47,11 @@ from cryptography.hazmat.primitives import serialization
 from vaxpass_core._time import epoch_of, iso
 from vaxpass_core.chain import (
     Draft,
-    Passport,
     Signed,
     accept_attestation,
     attest,
+    checked_text,
     draft_passport,
-    finish_passport,
     sign_passport,
 )
 from vaxpass_core.errors import Code, KeyExpired, VaxpassError
@@ -290,8 +292,10 @@ def _sign_passport(state: _Worker, draft: Draft) -> tuple[Draft, Signed]:
     return draft, sign_passport(draft, state.issuer)
 
 
-def _finish(state: _Worker, item: tuple[Draft, Signed]) -> Passport:
-    return finish_passport(*item, trust=state.trust, now=state.now)
+def _finish(state: _Worker, item: tuple[Draft, Signed]) -> tuple[str, str]:
+    draft, signed = item
+    text = checked_text(draft, signed, trust=state.trust, now=state.now)
+    return draft.attestation.record.certificate_id, text
 
 
 _STAGES: Final[tuple[Callable[[_Worker, Any], Any], ...]] = (
@@ -304,8 +308,9 @@ _STAGES: Final[tuple[Callable[[_Worker, Any], Any], ...]] = (
 )
 
 
-def _issue_chunk(state: _Worker, lines: Sequence[bytes]) -> list[Passport | bytes]:
-    """Per line, its passport or why it is rejected; a chunk at a time through each stage."""
+def _issue_chunk(state: _Worker, lines: Sequence[bytes]) -> list[tuple[str, str] | bytes]:
+    """Per line, its passport (certificate id and QR text) or why it is rejected (a JSON
+    object's bytes); a chunk at a time through each stage."""
     results: list[Any] = [_decode(state, raw) for raw in lines]
     live = [i for i, value in enumerate(results) if type(value) is not bytes]
     for stage in _STAGES:
@@ -353,7 +358,7 @@ def _work(first_line: int, lines: list[bytes]) -> _Done:
         if isinstance(result, bytes):
             rejects.append(_reject(n, result))
         else:
-            out.append(_out_line(n, result.certificate_id, result.qr_text))
+            out.append(_out_line(n, *result))
     return _Done(b"".join(out), b"".join(rejects), len(out), len(rejects))
 
 
