@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import segno
 
 from vaxpass_core import qr
-from vaxpass_core.base45 import ALPHABET as BASE45
+from vaxpass_core.hazmat.base45 import ALPHABET as BASE45
 
 
 if TYPE_CHECKING:

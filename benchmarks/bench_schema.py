@@ -1,4 +1,4 @@
-"""Schema validation speed: vaxpass_core.schema against a pre-built jsonschema validator.
+"""Schema validation speed: vaxpass_core.hazmat.schema against a pre-built jsonschema validator.
 
 Run: .venv/bin/python benchmarks/bench_schema.py
 Both check the same thing: Draft 2020-12, format asserted for date and date-time (jsonschema
@@ -12,7 +12,7 @@ import timeit
 
 import jsonschema
 
-from vaxpass_core import schema
+from vaxpass_core.hazmat import schema
 
 
 VACCINATION = {
@@ -70,7 +70,7 @@ def main() -> None:
         ours = best_us(lambda d=dcc: schema.validate(d), 20_000)
         theirs = best_us(lambda d=dcc: reference.is_valid(d), 500)
         print(
-            f"{name:12s} vaxpass_core.schema {ours:6.2f} us   jsonschema {theirs:8.1f} us"
+            f"{name:12s} vaxpass_core.hazmat.schema {ours:6.2f} us   jsonschema {theirs:8.1f} us"
             f"   ratio {theirs / ours:5.0f}x"
         )
     cold = timeit.timeit(

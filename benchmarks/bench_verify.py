@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 import vaxpass_core as vp  # noqa: E402
 from _records import NOW, make_record  # noqa: E402 - this folder's helpers
 from _timing import best  # noqa: E402
-from vaxpass_core import cose, cwt, hc1  # noqa: E402
+from vaxpass_core.hazmat import cose, cwt, hc1  # noqa: E402
 from vaxpass_core.testing import pki as make_pki  # noqa: E402
 
 

@@ -39,8 +39,8 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 from _records import ISSUER, make_record  # noqa: E402 - this folder's helpers
 from _timing import best  # noqa: E402
-from vaxpass_core import base45, cose, cwt, hc1  # noqa: E402
 from vaxpass_core.errors import TooLarge  # noqa: E402
+from vaxpass_core.hazmat import base45, cose, cwt, hc1  # noqa: E402
 
 
 if TYPE_CHECKING:

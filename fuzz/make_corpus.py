@@ -32,8 +32,9 @@ from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 
 import vaxpass_core as vp  # noqa: E402
 from fuzz.targets import NOW, TARGETS, fuzz_pki  # noqa: E402
-from vaxpass_core import _cbor, base45, cose, cwt, hc1  # noqa: E402
 from vaxpass_core.attestation import ATTESTATION_CLAIM  # noqa: E402
+from vaxpass_core.hazmat import base45, cose, cwt, hc1  # noqa: E402
+from vaxpass_core.hazmat import cbor as _cbor  # noqa: E402
 from vaxpass_core.qr import qr_png  # noqa: E402
 from vaxpass_core.record import sample  # noqa: E402
 from vaxpass_core.shell.record_json import record_to_json  # noqa: E402

@@ -18,7 +18,6 @@ import functools
 from typing import TYPE_CHECKING, Final
 
 import vaxpass_core as vp
-from vaxpass_core import _cbor, base45, cose, cwt, hc1, schema
 from vaxpass_core._gateway import loads_json
 from vaxpass_core.attestation import Attestation
 from vaxpass_core.errors import (
@@ -35,6 +34,8 @@ from vaxpass_core.errors import (
     SchemaError,
     VaxpassError,
 )
+from vaxpass_core.hazmat import base45, cose, cwt, hc1, schema
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record import VaccinationRecord
 from vaxpass_core.result import CHECK_ORDER
 from vaxpass_core.shell.record_json import record_from_json

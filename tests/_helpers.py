@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1
+from vaxpass_core.hazmat import cbor, cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing.strategies import DEFAULT_NOW
@@ -61,9 +61,9 @@ def signed_with_headers(
     *protected* (encoded deterministically) and whose unprotected header is the CBOR
     *unprotected*, byte for byte: messages that ``cose.sign1`` would never make."""
     header = {cose.HEADER_ALG: signer.alg, cose.HEADER_KID: signer.kid, **(protected or {})}
-    protected_bytes = vp._cbor.dumps(header)
+    protected_bytes = cbor.dumps(header)
     signature = cose.sign_with_protected(protected_bytes, payload, key=signer.key, alg=signer.alg)
-    bstr = vp._cbor.bstr
+    bstr = cbor.bstr
     return b"\xd2\x84" + bstr(protected_bytes) + unprotected + bstr(payload) + bstr(signature)
 
 

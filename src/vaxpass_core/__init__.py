@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from . import certlogic, errors, uvci, valuesets
+from . import _moved, certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
 from .chain import Passport, attest, attest_and_issue, issue, reissue
 from .errors import Code, VaxpassError
@@ -29,6 +29,8 @@ from .trust import Revocation, TrustStore, revocation_entries
 from .valuesets import ValueSets
 from .verification import verify
 
+
+_moved.install()
 
 __all__ = [
     "CHECK_ORDER",

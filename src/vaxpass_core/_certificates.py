@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ._der import Walked, walk
 from ._time import epoch
-from .cose import algorithm_for_key
+from .hazmat.cose import algorithm_for_key
 from .signers import (
     DocumentSigner,
     FacilitySigner,

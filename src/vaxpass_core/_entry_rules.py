@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .certlogic import RuleSet, rule_value_sets
-from .cwt import CLAIM_EXP, CLAIM_IAT, CLAIM_ISS
+from .hazmat.cwt import CLAIM_EXP, CLAIM_IAT, CLAIM_ISS
 
 
 if TYPE_CHECKING:

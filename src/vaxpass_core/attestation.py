@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from . import _cbor, cose
 from .errors import (
     FacilityMismatch,
     FacilitySignatureInvalid,
@@ -45,6 +44,8 @@ from .errors import (
     MalformedCOSE,
     VaxpassError,
 )
+from .hazmat import cbor as _cbor
+from .hazmat import cose
 from .record import VaccinationRecord
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
-from . import cose, cwt, hc1
 from ._time import epoch_of, iso
 from .attestation import (
     ATTESTATION_CLAIM,
@@ -34,6 +33,7 @@ from .errors import (
     UnknownValueSetCode,
     VaxpassError,
 )
+from .hazmat import cose, cwt, hc1
 from .policy import Policy
 from .record import VaccinationRecord
 from .trust import Revocation, revocation_entries

@@ -21,8 +21,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import schema, valuesets
+from . import valuesets
 from .errors import SchemaError
+from .hazmat import schema
 
 
 if TYPE_CHECKING:

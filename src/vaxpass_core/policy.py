@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .cose import EDDSA, ES256, ES384, ES512, PS256
+from .hazmat.cose import EDDSA, ES256, ES384, ES512, PS256
 
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import Final
 import segno
 
 from ._qrencode import consts, enc, make_fast
-from .base45 import ALPHABET
+from .hazmat.base45 import ALPHABET
 
 
 __all__ = [

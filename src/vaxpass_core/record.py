@@ -45,8 +45,9 @@ from typing import Any, Final, Self, TypeAlias, TypeVar
 
 import attrs
 
-from . import _cbor, dcc, uvci, valuesets
+from . import dcc, uvci, valuesets
 from .errors import InvalidRecord, SchemaError
+from .hazmat import cbor as _cbor
 from .icao import transliterate
 
 

@@ -16,8 +16,8 @@ from typing import Any, Final
 import attrs
 
 from ._gateway import b64_field, parsed
-from .cose import EDDSA, ES256, ES384, ES512, KID_LENGTH, PS256
 from .errors import InvalidTrustData
+from .hazmat.cose import EDDSA, ES256, ES384, ES512, KID_LENGTH, PS256
 
 
 __all__ = [

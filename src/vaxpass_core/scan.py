@@ -25,7 +25,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Final
 
 from .errors import AmbiguousQR, PictureTooLarge, QRNotFound
-from .hc1 import PREFIX
+from .hazmat.hc1 import PREFIX
 
 
 if TYPE_CHECKING:

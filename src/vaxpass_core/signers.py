@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from .cose import (
+from .hazmat.cose import (
     EDDSA,
     ES256,
     ES384,
@@ -73,7 +73,7 @@ kid_of = kid_for_certificate
 def cose_alg(key: PrivateKey | PublicKey) -> int:
     """The COSE algorithm a key signs with: ES256/384/512 by curve, PS256 for RSA, EdDSA.
 
-    :func:`vaxpass_core.cose.algorithm_for_key` picks the algorithm; a signer also refuses
+    :func:`vaxpass_core.hazmat.cose.algorithm_for_key` picks the algorithm; a signer also refuses
     Ed448 keys (:class:`TypeError`). A key the algorithm does not fit (an unknown curve, RSA
     below 2048 bits) raises :class:`~vaxpass_core.errors.AlgorithmError`, a
     :class:`ValueError`, as signing with it would.

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from . import valuesets
-from .cwt import CLAIM_EXP, CLAIM_ISS
 from .errors import Code
+from .hazmat.cwt import CLAIM_EXP, CLAIM_ISS
 
 
 if TYPE_CHECKING:

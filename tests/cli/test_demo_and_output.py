@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 import pytest
 
-from vaxpass_core._cbor import CBORTag
 from vaxpass_core.cli._common import IsoTime, epoch_iso, jsonable, readable_times
+from vaxpass_core.hazmat.cbor import CBORTag
 from vaxpass_core.qr import qr_png
 
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaxpass_core import cose, cwt, hc1
-from vaxpass_core.base45 import b45encode
 from vaxpass_core.cli.inspection import inspect_text
 from vaxpass_core.cli.pki_files import load_pki_dir
+from vaxpass_core.hazmat import cose, cwt, hc1
+from vaxpass_core.hazmat.base45 import b45encode
 from vaxpass_core.record import sample
 
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives import serialization
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1, scan
+from vaxpass_core import scan
 from vaxpass_core.cli.pki_files import load_pki_dir
+from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.qr import qr_png
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cryptography import x509
 
-from vaxpass_core import base45, cose, cwt, hc1
 from vaxpass_core.errors import (
     InvalidSignature,
     InvalidZlib,
@@ -38,6 +37,7 @@ from vaxpass_core.errors import (
     MalformedCOSE,
     VaxpassError,
 )
+from vaxpass_core.hazmat import base45, cose, cwt, hc1
 from vaxpass_core.testing._vector_check import _plain, _reference_cbor
 
 

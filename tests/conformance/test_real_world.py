@@ -28,8 +28,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1, valuesets
+from vaxpass_core import valuesets
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.result import Outcome
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing._vector_check import _trust

@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 import vaxpass_core as vp
-from vaxpass_core import cose, cwt, hc1
 from vaxpass_core.attestation import ATTESTATION_CLAIM
+from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
 

@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from vaxpass_core import cose, cwt, hc1
+from vaxpass_core.hazmat import cose, cwt, hc1
 
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import cbor2
 import pytest
 
-from vaxpass_core import cose, cwt
+from vaxpass_core.hazmat import cose, cwt
 from vaxpass_core.testing import vectors
 
 

@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
-from vaxpass_core import cose, hc1
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import cose, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing.strategies import records

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from vaxpass_core import _cbor, cose
 from vaxpass_core.errors import MalformedCBOR, MalformedCOSE
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose
 
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from vaxpass_core import _cbor
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record import VaccinationRecord
 from vaxpass_core.testing import strategies as vst
 

@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, base45, cose, cwt, hc1
 from vaxpass_core.errors import Code, VaxpassError
+from vaxpass_core.hazmat import base45, cose, cwt, hc1
+from vaxpass_core.hazmat import cbor as _cbor
 
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaxpass_core import VaxpassError, attest, attest_and_issue, chain
-from vaxpass_core.base45 import ALPHABET
+from vaxpass_core.hazmat.base45 import ALPHABET
 from vaxpass_core.record import sample
 from vaxpass_core.shell import bulk
 from vaxpass_core.shell.bulk import _build, _issue_chunk, _out_line, _quiet, _reject, _spec

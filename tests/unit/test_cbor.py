@@ -6,8 +6,8 @@ import concurrent.futures
 
 import pytest
 
-from vaxpass_core import _cbor
 from vaxpass_core.errors import Code, MalformedCBOR
+from vaxpass_core.hazmat import cbor as _cbor
 
 
 def test_deterministic_encoding_sorts_keys_and_uses_shortest_forms() -> None:

@@ -11,10 +11,11 @@ import pytest
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed
-from vaxpass_core import cose, cwt, hc1, uvci
+from vaxpass_core import uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM, Attestation
 from vaxpass_core.chain import add_months
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import cbor, cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
 
@@ -32,7 +33,7 @@ def _issue(signer: str = "ES256", record: vp.VaccinationRecord | None = None) ->
 
 def _sign(claims: dict[int, Any], signer: vp.DocumentSigner | None = None) -> str:
     """A passport made by hand from raw claims, for breaking the chain on purpose."""
-    return signed(vp._cbor.dumps(claims), signer or PKI.document_signer)
+    return signed(cbor.dumps(claims), signer or PKI.document_signer)
 
 
 def _claims(passport: vp.Passport) -> dict[int, Any]:

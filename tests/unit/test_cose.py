@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
 
-from vaxpass_core import _cbor, cose, hc1
 from vaxpass_core.errors import (
     AlgorithmError,
     Code,
@@ -22,6 +21,8 @@ from vaxpass_core.errors import (
     MalformedCBOR,
     MalformedCOSE,
 )
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose, hc1
 
 
 KID = bytes.fromhex("0102030405060708")

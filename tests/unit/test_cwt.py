@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, cose, cwt, hc1
 from vaxpass_core.errors import Code, InvalidCWTClaims, MalformedCBOR
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.testing.strategies import vaccination_dccs
 

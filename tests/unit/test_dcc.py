@@ -217,7 +217,8 @@ def test_sample_and_fixtures_validate(shared_json: Callable[[str], Any], name: s
 
 
 def test_viet_nams_official_test_passport_round_trips(vn_passport: str) -> None:
-    from vaxpass_core import _cbor, cose, hc1
+    from vaxpass_core.hazmat import cbor as _cbor
+    from vaxpass_core.hazmat import cose, hc1
 
     payload = _cbor.loads(cose.decode_sign1(hc1.decode(vn_passport)).payload)
     official = payload[-260][1]

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from vaxpass_core import hc1
-from vaxpass_core.base45 import b45decode, b45encode
 from vaxpass_core.errors import Code, InvalidBase45, InvalidPrefix, InvalidZlib, TooLarge
+from vaxpass_core.hazmat import hc1
+from vaxpass_core.hazmat.base45 import b45decode, b45encode
 
 
 if TYPE_CHECKING:

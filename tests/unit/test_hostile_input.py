@@ -15,9 +15,10 @@ import pytest
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_with_headers
-from vaxpass_core import _cbor, cose, cwt, hc1
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.result import CHECK_ORDER
 from vaxpass_core.testing import pki as make_pki
 

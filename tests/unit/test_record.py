@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vaxpass_core.record as rec
-from vaxpass_core import _cbor, valuesets
+from vaxpass_core import valuesets
 from vaxpass_core.errors import Code, InvalidRecord, MalformedCBOR
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
 
 

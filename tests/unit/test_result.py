@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed_dcc
-from vaxpass_core import hc1
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import hc1
 from vaxpass_core.record import sample
 from vaxpass_core.summary import MESSAGES, message, summarize
 from vaxpass_core.testing import pki as make_pki

@@ -30,10 +30,10 @@ import regress
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vaxpass_core import hc1, schema
-from vaxpass_core._ecma import date_ok, date_time_ok, ecma_regex
-from vaxpass_core._schema_runtime import format_path
 from vaxpass_core.errors import Code, SchemaError
+from vaxpass_core.hazmat import hc1, schema
+from vaxpass_core.hazmat._ecma import date_ok, date_time_ok, ecma_regex
+from vaxpass_core.hazmat._schema_runtime import format_path
 
 
 if TYPE_CHECKING:

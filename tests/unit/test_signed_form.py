@@ -17,8 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, attestation, cose
+from vaxpass_core import attestation
 from vaxpass_core.errors import AlgorithmError, InvalidRecord, InvalidSignature, SchemaError
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose
 from vaxpass_core.record import FullName, VaccinationRecord, sample, signed_form
 from vaxpass_core.record import _signed_form_fast as signed_form_fast
 from vaxpass_core.testing import strategies as vst

@@ -10,8 +10,9 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import vaxpass_core as vp
-from vaxpass_core import schema, valuesets
+from vaxpass_core import valuesets
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import schema
 from vaxpass_core.policy import Policy
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import strategies as vst

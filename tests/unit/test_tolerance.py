@@ -17,10 +17,12 @@ import pytest
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_dcc
-from vaxpass_core import _cbor, cose, cwt, hc1, schema, valuesets, verification
+from vaxpass_core import checks, valuesets, verification
 from vaxpass_core._time import epoch_of
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code, InvalidRecord, InvalidValueSets, SchemaError
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose, cwt, hc1, schema
 from vaxpass_core.record import latest_local_day, sample
 from vaxpass_core.result import Outcome, Status
 from vaxpass_core.testing import pki as make_pki
@@ -52,12 +54,8 @@ def _dt(value: str) -> dict[str, Any]:
 def _both_paths(
     text: str, policy: vp.Policy = verification.DEFAULT_POLICY, now: datetime = NOW
 ) -> vp.VerificationResult:
-    """verify()'s answer, which the fast path must leave to the general path."""
-    at = epoch_of(now)
-    assert verification._verify_passing(text, PKI.trust, at, policy, None) is None
-    result = vp.verify(text, trust=PKI.trust, now=now, policy=policy)
-    assert result == verification._verify_in_full(text, PKI.trust, at, policy, None)
-    return result
+    """verify()'s answer."""
+    return vp.verify(text, trust=PKI.trust, now=now, policy=policy)
 
 
 # --- date-time where a date belongs -------------------------------------------------------
@@ -186,13 +184,8 @@ def test_a_passport_outliving_its_signer_passes_with_a_warning() -> None:
     claims = _claims()
     claims[cwt.CLAIM_EXP] = 1_930_000_000  # past the test Document Signer's notAfter
     text = signed(_cbor.dumps(claims), PKI.document_signer)
-    # Common at a border (Viet Nam's passports do it): the fast path answers, as the general
-    # path would.
-    at = epoch_of(NOW)
-    policy = verification.DEFAULT_POLICY
-    result = verification._verify_passing(text, PKI.trust, at, policy, None)
-    assert result is not None
-    assert result == verification._verify_in_full(text, PKI.trust, at, policy, None)
+    # Common at a border (Viet Nam's passports do it).
+    result = vp.verify(text, trust=PKI.trust, now=NOW)
     assert result.ok
     assert result.warning_codes == (Code.KEY_VALIDITY,)
     assert result.outcome("key.validity") is Outcome.PASSED_WITH_WARNING
@@ -284,10 +277,10 @@ def test_test_and_recovery_dates_after_issue_are_found() -> None:
     }  # fmt: skip
     for group, entry in late.items():
         field = "sc" if group == "t" else "fr"
-        found = verification._future_dates({**dcc, group: [entry]}, iat, 0)
+        found = checks._future_dates({**dcc, group: [entry]}, iat, 0)
         assert found == [f"{group}[0].{field}"]
-        assert verification._future_dates({**dcc, group: [entry, "x"]}, iat, 0) == found
-    assert verification._future_dates(dcc, None, 0) == []
+        assert checks._future_dates({**dcc, group: [entry, "x"]}, iat, 0) == found
+    assert checks._future_dates(dcc, None, 0) == []
 
 
 def test_attest_and_issue_refuse_a_record_dated_after_them() -> None:
@@ -318,9 +311,7 @@ def test_an_attestation_dated_after_issue_fails_under_every_policy() -> None:
     text = signed(_cbor.dumps(claims), PKI.document_signer)
     for policy in (vp.Policy(), vp.Policy.vietnam(), STRICT):
         for trust in (PKI.trust, vp.TrustStore(signers=PKI.trust.signers)):
-            at = epoch_of(NOW)
-            assert verification._verify_passing(text, trust, at, policy, None) is None
-            result = verification._verify_in_full(text, trust, at, policy, None)
+            result = vp.verify(text, trust=trust, now=NOW, policy=policy)
             assert result.codes == (Code.FACILITY_NOT_YET_VALID,)
             assert result.check("facility.signature").depends_on == "facility.attestation"
     # Within the leeway it is clock skew.
@@ -337,9 +328,15 @@ def test_an_attestation_dated_after_issue_fails_under_every_policy() -> None:
 
 
 def test_without_iat_the_attestation_is_compared_with_now() -> None:
-    assert verification._attested_late(101, 100, None, 0)
-    assert not verification._attested_late(100, 100, None, 0)
-    assert not verification._attested_late(150, 100, 200, 0)  # time.issued fails that one
+    claims = _claims()
+    del claims[cwt.CLAIM_IAT]
+    text = signed(_cbor.dumps(claims), PKI.document_signer)
+    signed_at = PASSPORT.attestation.signed_at if PASSPORT.attestation else 0
+    trust = vp.TrustStore(signers=PKI.trust.signers)
+    before = vp.verify(text, trust=trust, now=datetime.fromtimestamp(signed_at - 1, UTC))
+    assert before.codes == (Code.FACILITY_NOT_YET_VALID,)
+    at = vp.verify(text, trust=trust, now=datetime.fromtimestamp(signed_at, UTC))
+    assert Code.FACILITY_NOT_YET_VALID not in at.codes
 
 
 # --- whitespace around the text (issue 13, item 10) ------------------------------------------
@@ -348,13 +345,10 @@ def test_without_iat_the_attestation_is_compared_with_now() -> None:
 @pytest.mark.parametrize("around", [("", "\n"), ("  ", "\r\n"), ("\t", "")])
 def test_whitespace_at_the_ends_verifies(around: tuple[str, str]) -> None:
     text = around[0] + PASSPORT.qr_text + around[1]
-    at = epoch_of(NOW)
-    fast = verification._verify_passing(text, PKI.trust, at, verification.DEFAULT_POLICY, None)
-    assert fast is not None
-    assert fast.ok
-    assert vp.verify(text.encode(), trust=PKI.trust, now=NOW).ok
-    full = verification._verify_in_full(text, PKI.trust, at, verification.DEFAULT_POLICY, None)
-    assert full == fast
+    result = vp.verify(text, trust=PKI.trust, now=NOW)
+    assert result.ok
+    assert vp.verify(text.encode(), trust=PKI.trust, now=NOW) == result
+    assert result == vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=NOW)
 
 
 # --- issuing stays strict -----------------------------------------------------------------
@@ -411,11 +405,6 @@ def test_value_sets_are_an_input_of_verify() -> None:
     result = vp.verify(text, trust=PKI.trust, now=NOW, valuesets=downloaded)
     assert result.ok
     assert not result.warnings
-    at = epoch_of(NOW)
-    fast = verification._verify_passing(
-        text, PKI.trust, at, verification.DEFAULT_POLICY, None, valuesets=downloaded
-    )
-    assert fast == result
     with pytest.raises(TypeError, match="ValueSets"):
         vp.verify(text, trust=PKI.trust, now=NOW, valuesets={})  # type: ignore[arg-type]
 

@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests._helpers import NOW
-from vaxpass_core import cose
 from vaxpass_core._der import walk
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -23,6 +22,7 @@ from vaxpass_core.errors import (
     FacilityRevoked,
     FacilityUnknown,
 )
+from vaxpass_core.hazmat import cose
 from vaxpass_core.revocation import country_code_uci_hash, signature_hash, uci_hash
 from vaxpass_core.testing import pki
 from vaxpass_core.testing.pki import (

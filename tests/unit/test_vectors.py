@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 import vaxpass_core as vp
 from tests._helpers import vector_cases
-from vaxpass_core import cose
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import cose
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import vectors
 

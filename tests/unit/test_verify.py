@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,9 +13,10 @@ from hypothesis import strategies as st
 
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_dcc, signed_with_headers
-from vaxpass_core import base45, cose, cwt, hc1, uvci
+from vaxpass_core import uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import base45, cbor, cose, cwt, hc1
 from vaxpass_core.record import sample
 from vaxpass_core.result import CHECK_ORDER, Status
 from vaxpass_core.testing import pki as make_pki
@@ -120,7 +122,7 @@ def test_bytes_from_a_scanner_are_accepted() -> None:
 
 
 def test_claims_without_hcert_fail_cwt_claims() -> None:
-    payload = vp._cbor.dumps({1: "VN", 4: PASSPORT.expires_at, 6: PASSPORT.issued_at})
+    payload = cbor.dumps({1: "VN", 4: PASSPORT.expires_at, 6: PASSPORT.issued_at})
     text = signed(payload, PKI.document_signer)
     result = vp.verify(text, trust=PKI.trust, now=NOW)
     assert result.codes == (Code.CWT_CLAIMS,)
@@ -194,7 +196,7 @@ def test_signature_moved_between_passports_fails() -> None:
     a = cose.decode_sign1(hc1.decode(PASSPORT.qr_text))
     b = cose.decode_sign1(hc1.decode(other.qr_text))
     assert a.signature != b.signature
-    moved = vp._cbor.dumps(vp._cbor.CBORTag(18, [a.protected, {}, a.payload, b.signature]))
+    moved = cbor.dumps(cbor.CBORTag(18, [a.protected, {}, a.payload, b.signature]))
     result = vp.verify(hc1.encode(moved), trust=PKI.trust, now=NOW)
     assert result.codes == (Code.SIGNATURE_INVALID,)
 
@@ -207,7 +209,7 @@ def _claims_of(text: str) -> dict[Any, Any]:
 
 
 def _resign(claims: dict[Any, Any]) -> str:
-    return signed(vp._cbor.dumps(claims), PKI.document_signer)
+    return signed(cbor.dumps(claims), PKI.document_signer)
 
 
 def _tampered_facility_signature() -> tuple[str, bytes]:
@@ -218,40 +220,11 @@ def _tampered_facility_signature() -> tuple[str, bytes]:
     return _resign(claims), bytes(raw)
 
 
-def test_facility_checked_hook_skips_only_the_signature_crypto() -> None:
-    text, claim = _tampered_facility_signature()
-    # Without the hook (or with other bytes) the crypto runs and catches the bad signature.
+def test_a_tampered_facility_signature_fails_and_verify_has_no_private_hook() -> None:
+    text, _ = _tampered_facility_signature()
     assert vp.verify(text, trust=PKI.trust, now=NOW).codes == (Code.FACILITY_SIGNATURE,)
-    other = claim[:-1] + bytes([claim[-1] ^ 1])
-    assert vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=other).codes == (
-        Code.FACILITY_SIGNATURE,
-    )
-    # With it, the caller vouches for the signature over exactly these bytes.
-    trusted = vp.verify(text, trust=PKI.trust, now=NOW, _facility_checked=claim)
-    assert trusted.ok
-    assert trusted.check("facility.signature").passed
-
-
-def test_facility_checked_hook_still_checks_digest_and_certificate() -> None:
-    honest = _claims_of(PASSPORT.qr_text)
-    other_record = attrs.evolve(sample(), certificate_id=uvci.new(issuer="79004"))
-    att = vp.attest(other_record, facility=PKI.facilities[0], now=NOW)
-    other = vp.issue(att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)
-    claim = _claims_of(other.qr_text)[ATTESTATION_CLAIM]
-    assert isinstance(claim, bytes)
-    honest[ATTESTATION_CLAIM] = claim
-    mismatch = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=claim)
-    assert mismatch.codes == (Code.FACILITY_MISMATCH,)
-
-    unknown_claim = b"\x00" * 8 + claim[8:]
-    honest[ATTESTATION_CLAIM] = unknown_claim
-    unknown = vp.verify(_resign(honest), trust=PKI.trust, now=NOW, _facility_checked=unknown_claim)
-    assert unknown.codes == (Code.FACILITY_UNKNOWN,)
-
-
-def test_facility_checked_hook_must_be_bytes() -> None:
-    with pytest.raises(TypeError, match="_facility_checked"):
-        vp.verify(PASSPORT.qr_text, trust=PKI.trust, now=NOW, _facility_checked="x")  # type: ignore[arg-type]
+    # No caller can vouch for a signature: every parameter of verify() is public.
+    assert not [p for p in inspect.signature(vp.verify).parameters if p.startswith("_")]
 
 
 # --- one negative test per failure code verify can produce -----------------------------
@@ -303,7 +276,7 @@ def _reach(code: Code) -> vp.VerificationResult:
     if code is Code.KEY_UNKNOWN:
         return vp.verify(text, trust=vp.TrustStore.from_certificates([]), now=now)
     if code is Code.KEY_USAGE:
-        payload = vp._cbor.dumps(_claims_sample())
+        payload = cbor.dumps(_claims_sample())
         return vp.verify(signed(payload, PKI.test_only_document_signer), trust=trust, now=now)
     if code is Code.KEY_EXPIRED:
         return vp.verify(text, trust=trust, now=datetime(2030, 6, 1, tzinfo=UTC))
@@ -330,7 +303,7 @@ def _reach(code: Code) -> vp.VerificationResult:
     if code is Code.SIGNATURE_INVALID:
         message = cose.decode_sign1(hc1.decode(text))
         bad = bytes([message.signature[0] ^ 1]) + message.signature[1:]
-        raw = vp._cbor.dumps(vp._cbor.CBORTag(18, [message.protected, {}, message.payload, bad]))
+        raw = cbor.dumps(cbor.CBORTag(18, [message.protected, {}, message.payload, bad]))
         return vp.verify(hc1.encode(raw), trust=trust, now=now)
     if code is Code.TIME_EXPIRED:
         return vp.verify(text, trust=trust, now=now + timedelta(days=400))

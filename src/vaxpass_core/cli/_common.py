@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
 
-from vaxpass_core._cbor import CBORTag
 from vaxpass_core.errors import VaxpassError
+from vaxpass_core.hazmat.cbor import CBORTag
 from vaxpass_core.result import Status
 
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from vaxpass_core.base45 import ALPHABET
-from vaxpass_core.hc1 import PREFIX
+from vaxpass_core.hazmat.base45 import ALPHABET
+from vaxpass_core.hazmat.hc1 import PREFIX
 from vaxpass_core.shell.record_json import RecordFormatError, record_from_json
 
 from ._common import InputError, one_line

@@ -12,10 +12,10 @@ from typing import Any, Final
 
 import attrs
 
-from vaxpass_core import cose, cwt, hc1
 from vaxpass_core.attestation import ATTESTATION_CLAIM, EmbeddedAttestation
-from vaxpass_core.base45 import b45decode
 from vaxpass_core.errors import VaxpassError
+from vaxpass_core.hazmat import cose, cwt, hc1
+from vaxpass_core.hazmat.base45 import b45decode
 from vaxpass_core.signers import ALG_NAMES
 
 from ._common import epoch_iso

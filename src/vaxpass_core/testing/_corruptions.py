@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from hypothesis import strategies as st
 
-from vaxpass_core import _cbor, base45, cose, hc1
 from vaxpass_core.errors import Code
+from vaxpass_core.hazmat import base45, cose, hc1
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.testing._signing import with_kid
 
 

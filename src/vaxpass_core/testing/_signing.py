@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Final
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from vaxpass_core import _cbor, cose
-from vaxpass_core.cose import _protected_bytes, _sig_structure
+from vaxpass_core.hazmat import cbor as _cbor
+from vaxpass_core.hazmat import cose
+from vaxpass_core.hazmat.cose import _protected_bytes, _sig_structure
 
 
 if TYPE_CHECKING:

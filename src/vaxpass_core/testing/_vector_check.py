@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from vaxpass_core import _cbor
 from vaxpass_core.errors import Code, VaxpassError
+from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.policy import Policy
 from vaxpass_core.result import Status
 from vaxpass_core.testing._vector_format import FLAG_CHECKS

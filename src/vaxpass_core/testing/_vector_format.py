@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from cryptography.hazmat.primitives import serialization
 
-from vaxpass_core import _cbor, base45, hc1
+from vaxpass_core.hazmat import base45, hc1
+from vaxpass_core.hazmat import cbor as _cbor
 
 
 if TYPE_CHECKING:

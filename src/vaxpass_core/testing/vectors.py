@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from vaxpass_core import base45, cose, cwt, hc1, uvci, valuesets
+from vaxpass_core import uvci, valuesets
 from vaxpass_core.attestation import ATTESTATION_CLAIM, EmbeddedAttestation
 from vaxpass_core.chain import add_months, attest
+from vaxpass_core.hazmat import base45, cose, cwt, hc1
 from vaxpass_core.record import VaccinationRecord, sample
 from vaxpass_core.testing._signing import sign1, with_kid
 from vaxpass_core.testing._vector_check import (

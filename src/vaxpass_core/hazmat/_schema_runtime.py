@@ -1,6 +1,6 @@
 """What the generated schema validators call at run time: messages, JSON checks, numbers.
 
-:mod:`vaxpass_core.schema` compiles each schema into the source of one Python function; that
+:mod:`vaxpass_core.hazmat.schema` compiles each schema into the source of one Python function; that
 code calls these helpers by name (each under a leading underscore in its namespace). Messages
 are built only on failure, and every value is shown bounded (no 5000-digit ints).
 """
@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any, Final
 
-from .errors import SchemaError
+from vaxpass_core.errors import SchemaError
 
 
 __all__ = [

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from . import _cbor
-from .errors import InvalidCWTClaims
+from vaxpass_core.errors import InvalidCWTClaims
+
+from . import cbor as _cbor
 
 
 if TYPE_CHECKING:

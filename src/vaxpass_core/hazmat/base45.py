@@ -15,7 +15,7 @@ length of the form 3n+1, and no group whose value overflows its byte count
 
 from __future__ import annotations
 
-from .errors import InvalidBase45
+from vaxpass_core.errors import InvalidBase45
 
 
 __all__ = ["ALPHABET", "b45decode", "b45encode"]

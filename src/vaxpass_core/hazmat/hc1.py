@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import zlib
 
-from ._cbor import MAX_CBOR_BYTES
+from vaxpass_core.errors import InvalidPrefix, InvalidZlib, TooLarge
+
 from .base45 import b45decode, b45encode
-from .errors import InvalidPrefix, InvalidZlib, TooLarge
+from .cbor import MAX_CBOR_BYTES
 
 
 __all__ = [

@@ -33,9 +33,10 @@ import threading
 from importlib import resources
 from typing import Any, Final
 
+from vaxpass_core.errors import SchemaError
+
 from . import _schema_runtime as rt
 from ._ecma import PatternError, date_ok, date_time_in_date, date_time_ok, ecma_regex
-from .errors import SchemaError
 
 
 __all__ = [
@@ -564,7 +565,7 @@ _LOCK: Final = threading.Lock()
 
 def _schema_document(version: str) -> dict[str, Any]:
     text = (
-        resources.files(__package__)
+        resources.files("vaxpass_core")
         .joinpath("_data", "schemas", f"{version}.json")
         .read_text("utf-8")
     )

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import cbor2
 
-from .errors import MalformedCBOR
+from vaxpass_core.errors import MalformedCBOR
 
 
 __all__ = [

@@ -39,8 +39,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from . import _cbor
-from .errors import AlgorithmError, CriticalHeader, InvalidSignature, MalformedCBOR, MalformedCOSE
+from vaxpass_core.errors import (
+    AlgorithmError,
+    CriticalHeader,
+    InvalidSignature,
+    MalformedCBOR,
+    MalformedCOSE,
+)
+
+from . import cbor as _cbor
 
 
 if TYPE_CHECKING:
