@@ -1,8 +1,12 @@
 """The two-level chain: a facility attests (level 1), the ministry issues (level 2).
 
 ``attest()`` is what a vaccination facility runs; ``issue()`` what the Ministry of
-Health's Department of Preventive Medicine runs; ``reissue()`` handles a correction.
-Each takes its keys, trust and ``now`` as arguments and refuses by raising a
+Health's Department of Preventive Medicine runs; ``attest_and_issue()`` both, for a service
+that holds both keys; ``reissue()`` handles a correction. The steps of issuing are functions
+of their own (:func:`accept_attestation`, :func:`draft_passport`, :func:`sign_passport`,
+:func:`checked_text`): the verbs run them one passport at a time, bulk issuance
+(:mod:`vaxpass_core.shell.bulk`) one stage at a time over a chunk of records.
+Each verb takes its keys, trust and ``now`` as arguments and refuses by raising a
 :class:`~vaxpass_core.errors.VaxpassError` whose ``.code`` is the one ``verify()``
 would report for the same fault.
 """
@@ -51,11 +55,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_VALIDITY_MONTHS",
+    "Draft",
     "Passport",
+    "Signed",
+    "accept_attestation",
     "attest",
     "attest_and_issue",
+    "checked_text",
+    "draft_passport",
+    "finish_passport",
     "issue",
     "reissue",
+    "sign_passport",
 ]
 
 #: Decision 5772: a passport is valid for 12 months from issue.
