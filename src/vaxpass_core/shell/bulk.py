@@ -478,10 +478,20 @@ def _facility_list(
 
 
 def _preflight(
-    facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, when: int
-) -> None:
-    """Refuse a configuration that would reject every line, before reading any."""
-    ids = [f.facility_id for f in facilities]
+    facilities: Sequence[FacilitySigner] | Mapping[str, FacilitySigner],
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+    workers: int | None,
+) -> tuple[_Spec, int]:
+    """What the workers need, and how many; refuse a configuration that would reject every
+    line, before reading any."""
+    when = epoch_of(now)  # refuses a naive now (ValueError)
+    count = (os.cpu_count() or 1) if workers is None else workers
+    if count < 1:
+        raise ValueError("workers must be at least 1")
+    signers = _facility_list(facilities)
+    ids = [f.facility_id for f in signers]
     if len(set(ids)) != len(ids):
         raise ValueError("two facilities share a facility_id")
     if not isinstance(issuer, DocumentSigner):
@@ -492,6 +502,73 @@ def _preflight(
         raise ValueError("the trust store does not hold the issuer's certificate")
     if not issuer.not_before <= when <= issuer.not_after:
         raise KeyExpired(f"the Document Signer certificate is not valid at {iso(when)}")
+    return _spec(signers, issuer, trust, now), count
+
+
+class _Writer:
+    """The parent's side: writes finished chunks in order, counts them, and checkpoints."""
+
+    def __init__(
+        self,
+        out: BinaryIO,
+        rejects: BinaryIO,
+        path: Path,
+        start: _Checkpoint,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.out, self.rejects, self.path = out, rejects, path
+        self.state = start
+        self.progress = progress
+        self.issued = self.rejected = 0
+        self.last_saved = time.monotonic()
+
+    def commit(self, done: _Done, lines: int, length: int, tail: bytes) -> None:
+        """Write one chunk's output; the checkpoint to come covers it."""
+        self.out.write(done.out)
+        self.rejects.write(done.rejects)
+        self.issued += done.issued
+        self.rejected += done.rejected
+        state = self.state
+        self.state = _Checkpoint(
+            source_offset=state.source_offset + length,
+            next_line=state.next_line + lines,
+            out_size=state.out_size + len(done.out),
+            rejects_size=state.rejects_size + len(done.rejects),
+            tail=hashlib.sha256(tail).hexdigest(),
+            tail_length=len(tail),
+        )
+        if self.progress is not None:
+            self.progress(lines)
+
+    def save(self) -> None:
+        """Flush and fsync both outputs, then replace the checkpoint (protocol step 2)."""
+        for f in (self.out, self.rejects):
+            f.flush()
+            os.fsync(f.fileno())
+        _save(self.path, self.state)
+        self.last_saved = time.monotonic()
+
+
+def _drive(
+    pool: multiprocessing.pool.Pool,
+    chunks: Iterator[tuple[int, list[bytes], int, bytes]],
+    writer: _Writer,
+    workers: int,
+) -> None:
+    """Send the chunks to the workers, a few in flight each, and commit their results in
+    input order; checkpoint every few seconds and at the end."""
+    pending: collections.deque[tuple[AsyncResult[_Done], int, int, bytes]] = collections.deque()
+    for first, lines, length, tail in chunks:
+        pending.append((pool.apply_async(_work, (first, lines)), len(lines), length, tail))
+        if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+            result, n, size, last = pending.popleft()
+            writer.commit(result.get(), n, size, last)
+            if time.monotonic() - writer.last_saved >= _CHECKPOINT_SECONDS:
+                writer.save()
+    while pending:
+        result, n, size, last = pending.popleft()
+        writer.commit(result.get(), n, size, last)
+    writer.save()
 
 
 def issue_batch(
@@ -528,67 +605,23 @@ def issue_batch(
     rejects.
     """
     started = time.monotonic()
-    when = epoch_of(now)  # refuses a naive now (ValueError)
-    count = (os.cpu_count() or 1) if workers is None else workers
-    if count < 1:
-        raise ValueError("workers must be at least 1")
-    signers = _facility_list(facilities)
-    _preflight(signers, issuer, trust, when)
-    spec = _spec(signers, issuer, trust, now)
-
+    spec, count = _preflight(facilities, issuer, trust, now, workers)
     checkpoint, resumed = _start(source, out, rejects)
     skipped = checkpoint.next_line - 1 if resumed else 0
     if progress is not None and skipped:
         progress(skipped)
-    issued = rejected = 0
-    path = checkpoint_path(out)
-    context = multiprocessing.get_context()
     with (
         source.open("rb") as src,
         out.open("ab") as out_file,
         rejects.open("ab") as rejects_file,
-        _Pool(count, initializer=_init_worker, initargs=(spec,), context=context) as pool,
+        _Pool(
+            count, initializer=_init_worker, initargs=(spec,), context=multiprocessing.get_context()
+        ) as pool,
     ):
         src.seek(checkpoint.source_offset)
-        state = checkpoint
-        last_saved = time.monotonic()
-        pending: collections.deque[tuple[AsyncResult[_Done], int, int, bytes]] = collections.deque()
-
-        def commit(done: _Done, lines: int, length: int, tail: bytes) -> None:
-            nonlocal state, issued, rejected
-            out_file.write(done.out)
-            rejects_file.write(done.rejects)
-            issued += done.issued
-            rejected += done.rejected
-            state = _Checkpoint(
-                source_offset=state.source_offset + length,
-                next_line=state.next_line + lines,
-                out_size=state.out_size + len(done.out),
-                rejects_size=state.rejects_size + len(done.rejects),
-                tail=hashlib.sha256(tail).hexdigest(),
-                tail_length=len(tail),
-            )
-            if progress is not None:
-                progress(lines)
-
-        def save() -> None:
-            for f in (out_file, rejects_file):
-                f.flush()
-                os.fsync(f.fileno())
-            _save(path, state)
-
-        for first, lines, length, tail in _chunks(src, checkpoint.next_line, _CHUNK_LINES):
-            pending.append((pool.apply_async(_work, (first, lines)), len(lines), length, tail))
-            if len(pending) >= count * _IN_FLIGHT_PER_WORKER:
-                result, n, size, last = pending.popleft()
-                commit(result.get(), n, size, last)
-                if time.monotonic() - last_saved >= _CHECKPOINT_SECONDS:
-                    save()
-                    last_saved = time.monotonic()
-        while pending:
-            result, n, size, last = pending.popleft()
-            commit(result.get(), n, size, last)
-        save()
+        writer = _Writer(out_file, rejects_file, checkpoint_path(out), checkpoint, progress)
+        _drive(pool, _chunks(src, checkpoint.next_line, _CHUNK_LINES), writer, count)
+    issued, rejected = writer.issued, writer.rejected
     return BatchReport(
         read=issued + rejected,
         issued=issued,
