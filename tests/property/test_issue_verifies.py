@@ -284,3 +284,73 @@ def test_a_trust_store_without_the_issuer_is_refused_with_key_unknown() -> None:
         )
     assert info.value.code is Code.KEY_UNKNOWN
     assert info.value.message == f"key.known: kid {PKI.document_signer.kid.hex()} is not trusted"
+
+
+# -- attest_and_issue() refuses as issue(attest()) does. ----------------------------------------
+
+_PAST_SIGNER = PKI.make_document_signer(
+    "past",
+    not_before=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+    not_after=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+)
+_EDDSA = PKI.make_document_signer("eddsa", alg="EdDSA")
+_REFUSALS: dict[str, tuple[vp.FacilitySigner, vp.DocumentSigner, vp.TrustStore]] = {
+    "facility.revoked": (PKI.revoked_facility, PKI.document_signer, PKI.trust),
+    "facility.expired": (PKI.expired_facility, PKI.document_signer, PKI.trust),
+    "facility.unknown": (PKI.untrusted_facility(), PKI.document_signer, PKI.trust),
+    "key.unknown": (PKI.facilities[0], PKI.untrusted_document_signer(), PKI.trust),
+    "key.usage": (PKI.facilities[0], PKI.test_only_document_signer, PKI.trust),
+    "key.expired": (PKI.facilities[0], _PAST_SIGNER, PKI.trust_with(_PAST_SIGNER)),
+}
+
+
+def _refusal(issue: Callable[[], vp.Passport]) -> tuple[str, str]:
+    with pytest.raises(vp.VaxpassError) as info:
+        issue()
+    return info.value.code, info.value.message
+
+
+@pytest.mark.parametrize("code", sorted(_REFUSALS))
+def test_one_call_refuses_as_the_two_steps_do(code: str) -> None:
+    facility, issuer, trust = _REFUSALS[code]
+
+    def two_steps() -> vp.Passport:
+        attestation = vp.attest(sample(), facility=facility, now=NOW)
+        return vp.issue(attestation, issuer=issuer, trust=trust, now=NOW)
+
+    def one_call() -> vp.Passport:
+        return vp.attest_and_issue(sample(), facility=facility, issuer=issuer, trust=trust, now=NOW)
+
+    refusal = _refusal(two_steps)
+    assert refusal[0] == code
+    assert _refusal(one_call) == refusal
+
+
+def test_one_call_checks_its_arguments_first() -> None:
+    with pytest.raises(ValueError, match="validity_months"):
+        vp.attest_and_issue(
+            sample(),
+            facility=PKI.facilities[0],
+            issuer=PKI.document_signer,
+            trust=PKI.trust,
+            now=NOW,
+            validity_months=0,
+        )
+    with pytest.raises(TypeError, match="VaccinationRecord"):
+        vp.attest_and_issue(
+            "a record",  # type: ignore[arg-type]
+            facility=PKI.facilities[0],
+            issuer=PKI.document_signer,
+            trust=PKI.trust,
+            now=NOW,
+        )
+
+
+def test_an_eddsa_issuer_passes_the_self_check_and_strict_verify() -> None:
+    trust = PKI.trust_with(_EDDSA)
+    passport = vp.attest_and_issue(
+        sample(), facility=PKI.facilities[0], issuer=_EDDSA, trust=trust, now=NOW
+    )
+    result = vp.verify(passport.qr_text, trust=trust, now=NOW, policy=STRICT)
+    assert result.ok
+    assert result.warnings == ()
