@@ -284,11 +284,14 @@ def _schema(run: Run) -> None:
         _one_event(run)
     # An event that has not happened yet is refused (as the reference apps refuse a
     # vaccination or a sample dated in the future); one dated after the passport was
-    # signed but past now is the issuer's data error: a warning.
-    future = _future_dates(dcc, run.now, policy.leeway_seconds)
-    if future:
-        raise _error(Code.DCC_FUTURE_DATE, "dated after now: " + ", ".join(future))
-    late = _future_dates(dcc, claims.issued_at, policy.leeway_seconds)
+    # signed but past now is the issuer's data error: a warning. Most passports have
+    # neither, and an iat before now rules out the first when the second is absent.
+    iat, leeway = claims.issued_at, policy.leeway_seconds
+    late = _future_dates(dcc, iat, leeway) if iat is not None else None
+    if late is None or late or iat is None or iat > run.now:
+        future = _future_dates(dcc, run.now, leeway)
+        if future:
+            raise _error(Code.DCC_FUTURE_DATE, "dated after now: " + ", ".join(future))
     if late:
         detail = "dated after the passport was issued (iat): " + ", ".join(late)
         if policy.strict_future_dates:

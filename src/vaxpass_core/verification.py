@@ -86,8 +86,21 @@ def verify(
     elif not isinstance(valuesets, ValueSets):
         raise TypeError(f"valuesets must be ValueSets, not {type(valuesets).__name__}")
     check_rule_arguments(rules, country, region)
-    run = Run(_ascii(text), trust, epoch_of(now), policy, valuesets)
-    result = _result(run, _drive(run))
+    run = Run(text if type(text) is str else _ascii(text), trust, epoch_of(now), policy, valuesets)
+    checks = _drive(run)
+    claims, attestation, signer = run.claims, run.attestation, run.signer
+    # Positional (checks, warnings, dcc, claims, nationality, signer_country, checked_at,
+    # signer_kid): keywords cost a fifth of a microsecond on every verify.
+    result = VerificationResult(
+        checks,
+        tuple(run.warnings) if run.warnings else (),
+        run.dcc,
+        claims.claims if claims is not None else None,
+        attestation.nationality if attestation is not None else None,
+        signer.country if signer is not None else None,
+        run.now,
+        signer.kid if signer is not None else None,
+    )
     if rules is None or country is None:  # country is set whenever rules are
         return result
     return apply_rules(result, rules, country=country, region=region, now=now, valuesets=valuesets)
@@ -95,7 +108,7 @@ def verify(
 
 def _ascii(text: object) -> str | None:
     """*text* as str; None for bytes that are not ASCII (``hc1.prefix`` fails on them)."""
-    if type(text) is str:
+    if isinstance(text, str):
         return text
     if isinstance(text, bytes | bytearray | memoryview):  # as a scanner hands it over
         try:
@@ -151,19 +164,3 @@ def _stopped(
 def _check(name: str, moot: dict[str, str]) -> Check:
     why = moot.get(name)
     return _PASSED[name] if why is None else Check(name, Status.SKIPPED, detail=why)
-
-
-def _result(run: Run, checks: tuple[Check, ...]) -> VerificationResult:
-    claims, attestation, signer = run.claims, run.attestation, run.signer
-    # Positional (checks, warnings, dcc, claims, nationality, signer_country, checked_at,
-    # signer_kid): keywords cost a fifth of a microsecond on every verify.
-    return VerificationResult(
-        checks,
-        tuple(run.warnings) if run.warnings else (),
-        run.dcc,
-        claims.claims if claims is not None else None,
-        attestation.nationality if attestation is not None else None,
-        signer.country if signer is not None else None,
-        run.now,
-        signer.kid if signer is not None else None,
-    )

@@ -220,6 +220,16 @@ def _tampered_facility_signature() -> tuple[str, bytes]:
     return _resign(claims), bytes(raw)
 
 
+def test_a_missing_exp_fails_the_claims_check_not_the_expiry_check() -> None:
+    claims = _claims_sample()
+    del claims[cwt.CLAIM_EXP]
+    result = vp.verify(_resign(claims), trust=PKI.trust, now=NOW)
+    assert result.check("cwt.claims").code is Code.CWT_CLAIMS
+    assert result.check("time.expiry").depends_on == "cwt.claims"
+    assert result.check("signature").passed  # the signature does not need the claims
+    assert result.dcc == PASSPORT.dcc  # still decoded, for display
+
+
 def test_a_tampered_facility_signature_fails_and_verify_has_no_private_hook() -> None:
     text, _ = _tampered_facility_signature()
     assert vp.verify(text, trust=PKI.trust, now=NOW).codes == (Code.FACILITY_SIGNATURE,)
@@ -271,7 +281,7 @@ def _reach(code: Code) -> vp.VerificationResult:
         return vp.verify(text, trust=trust, now=now, policy=only_ps)
     if code is Code.CWT_CLAIMS:
         claims = _claims_sample()
-        del claims[cwt.CLAIM_EXP]  # no exp: time.expiry reports the claim missing
+        del claims[cwt.CLAIM_EXP]  # no exp: the claims lack one a DCC must carry
         return vp.verify(_resign(claims), trust=trust, now=now)
     if code is Code.KEY_UNKNOWN:
         return vp.verify(text, trust=vp.TrustStore.from_certificates([]), now=now)
