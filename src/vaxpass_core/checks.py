@@ -376,12 +376,13 @@ def _valuesets(run: Run) -> None:
     # Schemas before 1.3.0 allow longer groups; the first entry is the one certified.
     entry = group[0] if type(group) is list and group and type(group[0]) is dict else {}
     get = entry.get
-    unknown = [
-        f"{dcc_type}[0].{field}={code!r}"
-        for field, known in run.valuesets.fields[dcc_type]
-        if (code := get(field)) is not None and code not in known
-    ]
-    if not unknown:
+    unknown = None
+    for field, known in run.valuesets.fields[dcc_type]:
+        code = get(field)
+        if code is not None and code not in known:
+            unknown = unknown or []
+            unknown.append(f"{dcc_type}[0].{field}={code!r}")
+    if unknown is None:
         return
     detail = "not in the value sets: " + ", ".join(unknown)
     if run.policy.strict_valuesets:

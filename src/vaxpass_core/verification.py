@@ -44,6 +44,7 @@ _ALL_PASSED: Final = tuple(_PASSED.values())
 # why: a handful of shapes (no attestation; no facility registry), each built once.
 _SHAPES: dict[tuple[tuple[str, str], ...], tuple[Check, ...]] = {}
 _default_valuesets: Final = valuesets.default
+_RULE_CHECKS: Final = tuple(rule.check for rule in RULES)
 
 
 def verify(
@@ -120,23 +121,45 @@ def _ascii(text: object) -> str | None:
 
 def _drive(run: Run) -> tuple[Check, ...]:
     """Run the table's rules in order; the checks, in order."""
-    # Only checks that did not pass are recorded: while everything passes, nothing is built.
-    off: dict[str, Check] = {}  # failed, or skipped because a failure stopped them
-    moot: dict[str, str] = {}  # do not apply, and why
-    for name, needs, rule in RULES:
-        if (off or moot) and _stopped(name, needs, off, moot):
-            continue
-        try:
+    # Most passports pass every check: run the rules straight through, recording nothing,
+    # until one fails or does not apply; only then does the bookkeeping start.
+    at = 0
+    try:
+        for rule in _RULE_CHECKS:
             why_moot = rule(run)
-        except VaxpassError as exc:
-            off[name] = Check(name, Status.FAILED, exc.code, exc.message)
-        else:
             if why_moot is not None:
-                moot[name] = why_moot
+                break
+            at += 1
+        else:
+            return _ALL_PASSED
+    except VaxpassError as exc:
+        name = CHECK_ORDER[at]
+        return _rest(run, at + 1, {name: _failed(name, exc)}, {})
+    return _rest(run, at + 1, {}, {CHECK_ORDER[at]: why_moot})
+
+
+def _rest(run: Run, start: int, off: dict[str, Check], moot: dict[str, str]) -> tuple[Check, ...]:
+    """The rules from *start* on, once a check has failed (*off*) or does not apply (*moot*)."""
+    for name, needs, rule in RULES[start:]:
+        for need in needs:  # the first check it needs that did not pass stops it
+            blocker = off.get(need)
+            if blocker is not None:
+                cause = blocker.depends_on or need  # the failure at the root
+                off[name] = Check(name, Status.SKIPPED, detail=f"needs {cause}", depends_on=cause)
+                break
+            if need in moot:  # what needs a check that does not apply does not apply either
+                moot[name] = moot[need]
+                break
+        else:
+            try:
+                why_moot = rule(run)
+            except VaxpassError as exc:
+                off[name] = _failed(name, exc)
+            else:
+                if why_moot is not None:
+                    moot[name] = why_moot
     if off:
         return tuple(off.get(name) or _check(name, moot) for name in CHECK_ORDER)
-    if not moot:
-        return _ALL_PASSED
     # Only checks that do not apply, for one of a few fixed reasons: one shared tuple each.
     shape = tuple(moot.items())
     checks = _SHAPES.get(shape)
@@ -145,20 +168,8 @@ def _drive(run: Run) -> tuple[Check, ...]:
     return checks
 
 
-def _stopped(
-    name: str, needs: tuple[str, ...], off: dict[str, Check], moot: dict[str, str]
-) -> bool:
-    """Record *name* as not run if a check it needs did not pass (the first such one)."""
-    for need in needs:
-        blocker = off.get(need)
-        if blocker is not None:
-            cause = blocker.depends_on or need  # the failure at the root
-            off[name] = Check(name, Status.SKIPPED, detail=f"needs {cause}", depends_on=cause)
-            return True
-        if need in moot:  # what needs a check that does not apply does not apply either
-            moot[name] = moot[need]
-            return True
-    return False
+def _failed(name: str, error: VaxpassError) -> Check:
+    return Check(name, Status.FAILED, error.code, error.message)
 
 
 def _check(name: str, moot: dict[str, str]) -> Check:
