@@ -36,8 +36,8 @@ from vaxpass_core.attestation import ATTESTATION_CLAIM  # noqa: E402
 from vaxpass_core.hazmat import base45, cose, cwt, hc1  # noqa: E402
 from vaxpass_core.hazmat import cbor as _cbor  # noqa: E402
 from vaxpass_core.qr import qr_png  # noqa: E402
-from vaxpass_core.record import sample  # noqa: E402
 from vaxpass_core.shell.record_json import record_to_json  # noqa: E402
+from vaxpass_core.testing import sample_record  # noqa: E402
 
 
 if TYPE_CHECKING:
@@ -62,9 +62,9 @@ def _sign(payload: bytes, signer: DocumentSigner, extra: dict[Any, Any] | None =
 def _passports() -> list[vp.Passport]:
     keys = fuzz_pki()
     records = [
-        sample(),
-        attrs.evolve(sample(), dose_number=1, doses_received=1),
-        attrs.evolve(sample(), nationality="FR"),
+        sample_record(),
+        attrs.evolve(sample_record(), dose_number=1, doses_received=1),
+        attrs.evolve(sample_record(), nationality="FR"),
     ]
     out = []
     for record, signer in zip(
@@ -237,7 +237,7 @@ def seeds() -> dict[str, list[bytes]]:
             ][-1:],
         }
         out["revocation_batch"].append(json.dumps(batch).encode())
-    attestation = vp.attest(sample(), facility=keys.facilities[0], now=NOW)
+    attestation = vp.attest(sample_record(), facility=keys.facilities[0], now=NOW)
     out["attestation"].append(attestation.to_bytes())
     out["cbor"].append(attestation.to_bytes())
     der = [

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import vaxpass_core as vp
 from vaxpass_core.hazmat import cbor, cose, cwt, hc1
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing.strategies import DEFAULT_NOW
 
 
@@ -40,7 +40,7 @@ def sample_passport(
     """``record.sample()`` attested by the first test facility (at *attested_at*, default
     *now*) and issued at *now* by *signer* (default the test PKI's ES256 Document Signer)."""
     keys = keys or make_pki(0)
-    attestation = vp.attest(sample(), facility=keys.facilities[0], now=attested_at or now)
+    attestation = vp.attest(sample_record(), facility=keys.facilities[0], now=attested_at or now)
     return vp.issue(attestation, issuer=signer or keys.document_signer, trust=keys.trust, now=now)
 
 

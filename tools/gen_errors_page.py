@@ -140,8 +140,8 @@ DOCS: Final[dict[Code, CodeDoc]] = {
     Code.VALUESET_UNKNOWN: CodeDoc(
         "A coded field holds a code that is not in the shipped EU DCC value sets.",
         "`verify()` reports it as a warning (`result.warnings`) and stays ok, unless "
-        "`Policy(strict_valuesets=True)` makes it a failure. `issue()` and "
-        "`VaccinationRecord(...)` refuse it unless `allow_unknown_codes=True`.",
+        "`Policy(strict_valuesets=True)` makes it a failure. `issue()` refuses it unless "
+        "`allow_unknown_codes=True`; a `VaccinationRecord` checks form only and holds it.",
         ("dcc.valuesets",),
     ),
     Code.FACILITY_MISSING: CodeDoc(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Final
 
 
-__all__ = ["epoch", "epoch_of", "iso"]
+__all__ = ["LATEST_OFFSET", "epoch", "epoch_of", "iso", "latest_local_day"]
+
+#: The time zone furthest ahead (UTC+14, Line Islands): a date is a local day.
+LATEST_OFFSET: Final = 14 * 3600
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MAX_EPOCH: Final = 253402300799 - LATEST_OFFSET  # the last second before 9999-12-31 there
 
 
 def epoch_of(now: datetime) -> int:
@@ -38,3 +44,16 @@ def iso(at: int) -> str:
         return datetime.fromtimestamp(at, UTC).isoformat().replace("+00:00", "Z")
     except (OverflowError, OSError, ValueError):
         return str(at)
+
+
+def latest_local_day(moment: int, leeway: int = 0) -> str | None:
+    """The latest calendar day (``YYYY-MM-DD``) anywhere at *moment* (+ *leeway*) seconds
+    since the epoch; None outside 1970..9999.
+
+    ISO dates and partial dates of birth compare with it as text: one is after *moment*
+    exactly when it is greater (``"2027" > "2026-03-01"``, ``"2026" < "2026-03-01"``).
+    """
+    at = moment + leeway
+    if not 0 <= at <= _MAX_EPOCH:
+        return None
+    return date.fromordinal(_EPOCH_ORDINAL + (at + LATEST_OFFSET) // 86400).isoformat()

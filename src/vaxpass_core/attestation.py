@@ -179,7 +179,7 @@ class Attestation:
             )
         if message.unprotected_header:
             raise MalformedCOSE("an attestation has no unprotected header parameters")
-        record = VaccinationRecord.from_cbor(message.payload, allow_unknown_codes=True)
+        record = VaccinationRecord.from_cbor(message.payload)
         attestation = cls(record, kid, signed_at, alg, message.signature)
         # from_cbor() checked that the payload is exactly the record's deterministic CBOR.
         object.__setattr__(attestation, "_cbor_cache", message.payload)
@@ -289,7 +289,7 @@ def verify_embedded(
     """Check that a facility signed exactly *record*, as the passport says.
 
     *record* may also be given as its deterministic CBOR (:meth:`VaccinationRecord.to_cbor`,
-    or :func:`~vaxpass_core.record.signed_form` straight from a DCC).
+    or :func:`~vaxpass_core.dcc.signed_form` straight from a DCC).
     """
     record_cbor = record if isinstance(record, bytes) else record.to_cbor()
     check_digest(embedded, record_cbor)

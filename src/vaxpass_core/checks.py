@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from . import attestation as _att
-from ._time import iso
-from .dcc import certificate_id
+from ._time import iso, latest_local_day
+from .dcc import certificate_id, signed_form
 from .errors import (
     AlgorithmError,
     Code,
@@ -35,7 +35,6 @@ from .errors import (
 from .hazmat import cose, hc1, schema
 from .hazmat.base45 import b45decode
 from .hazmat.cwt import decode_claims
-from .record import latest_local_day, signed_form
 from .result import Advisory
 
 

@@ -1,4 +1,6 @@
-"""The record's EU DCC form (schema 1.3.0): ``to_dcc`` and the reading half of ``from_dcc``.
+"""The record's EU DCC form (schema 1.3.0), both ways: :func:`to_dcc`, :func:`record_fields`
+(what ``VaccinationRecord.from_dcc`` builds from) and :func:`signed_form` (the record's
+signed CBOR straight from a DCC, for verifiers).
 
 A vaccination DCC is::
 
@@ -19,18 +21,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from . import valuesets
+from . import _record_rules as rules
+from . import record_cbor, valuesets
 from .errors import SchemaError
 from .hazmat import schema
 
 
 if TYPE_CHECKING:
-    from .record import VaccinationRecord
+    import datetime as dt
 
 
-__all__ = ["DCC_VERSION", "certificate_id", "record_fields", "to_dcc"]
+__all__ = ["DCC_VERSION", "certificate_id", "record_fields", "signed_form", "to_dcc"]
 
 #: The schema version Viet Nam issues (its production passports declare 1.3.0).
 DCC_VERSION = "1.3.0"
@@ -55,8 +58,44 @@ def _check_context(country: str, issuer: str, version: str) -> None:
         ) from None
 
 
+class _Name(Protocol):
+    # What to_dcc reads of a FullName (protocols: this module does not import the record).
+    @property
+    def family(self) -> str: ...
+    @property
+    def given(self) -> str: ...
+    @property
+    def fnt(self) -> str: ...
+    @property
+    def gnt(self) -> str: ...
+
+
+class _Record(Protocol):
+    # What to_dcc reads of a VaccinationRecord.
+    @property
+    def full_name(self) -> _Name: ...
+    @property
+    def date_of_birth(self) -> dt.date | str: ...
+    @property
+    def vaccination_date(self) -> dt.date: ...
+    @property
+    def disease(self) -> str: ...
+    @property
+    def vaccine(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def manufacturer(self) -> str: ...
+    @property
+    def dose_number(self) -> int: ...
+    @property
+    def doses_received(self) -> int: ...
+    @property
+    def certificate_id(self) -> str: ...
+
+
 def to_dcc(
-    record: VaccinationRecord, *, country: str = "VN", issuer: str, version: str = DCC_VERSION
+    record: _Record, *, country: str = "VN", issuer: str, version: str = DCC_VERSION
 ) -> dict[str, Any]:
     """The DCC JSON object for *record*, vaccinated in *country*, issued by *issuer*.
 
@@ -94,13 +133,23 @@ def to_dcc(
     }
 
 
+_MISSING: Final = object()
+
+
 def _get(container: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in container:
+    value = container.get(key, _MISSING)
+    if type(value) is kind or (kind is Mapping and type(value) is dict):
+        return value  # the usual cases, answered first (this is on the verify path)
+    if value is _MISSING:
         raise SchemaError(f"{where}{key} is missing")
-    value = container[key]
     if not isinstance(value, kind) or isinstance(value, bool):
         raise SchemaError(f"{where}{key} must be {kind.__name__}, not {type(value).__name__}")
     return value
+
+
+def _object(value: object) -> bool:
+    # A JSON object: a dict, answered first, or any other mapping.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _icao(nam: Mapping[str, Any], key: str) -> str | None:
@@ -111,43 +160,100 @@ def _icao(nam: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
+def _read(data: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The record's values in a vaccination DCC, their structure checked (:class:`SchemaError`):
+    (fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, dt, ci)."""
+    if not _object(data):
+        raise SchemaError(f"a DCC is a JSON object, not {type(data).__name__}")
+    nam = _get(data, "nam", Mapping, "")
+    dob = _get(data, "dob", str, "")
+    entries = data.get("v")
+    if not isinstance(entries, (list, tuple)) or len(entries) != 1:
+        raise SchemaError("not a vaccination DCC: v must be an array of exactly one entry")
+    v = entries[0]
+    if not _object(v):
+        raise SchemaError("v[0] must be an object")
+    family = nam.get("fn", "")
+    given = nam.get("gn", "")
+    if not isinstance(family, str) or not isinstance(given, str):
+        raise SchemaError("nam.fn and nam.gn must be strings")
+    return (
+        family,
+        given,
+        _icao(nam, "fnt"),
+        _icao(nam, "gnt"),
+        dob,
+        _get(v, "tg", str, "v[0]."),
+        _get(v, "vp", str, "v[0]."),
+        _get(v, "mp", str, "v[0]."),
+        _get(v, "ma", str, "v[0]."),
+        _get(v, "dn", int, "v[0]."),
+        _get(v, "sd", int, "v[0]."),
+        _get(v, "dt", str, "v[0]."),  # the record parses it
+        _get(v, "ci", str, "v[0]."),
+    )
+
+
 def record_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     """The record's keyword arguments from a vaccination DCC, except ``nationality``.
 
     Only the structure is checked here (:class:`SchemaError`); the record's constructor
     checks the content. ``co``, ``is`` and ``ver`` are not part of the record.
     """
-    if not isinstance(data, Mapping):
-        raise SchemaError(f"a DCC is a JSON object, not {type(data).__name__}")
-    nam = _get(data, "nam", Mapping, "")
-    dob = _get(data, "dob", str, "")
-    entries = data.get("v")
-    if not isinstance(entries, list | tuple) or len(entries) != 1:
-        raise SchemaError("not a vaccination DCC: v must be an array of exactly one entry")
-    v = entries[0]
-    if not isinstance(v, Mapping):
-        raise SchemaError("v[0] must be an object")
-    family = nam.get("fn", "")
-    given = nam.get("gn", "")
-    if not isinstance(family, str) or not isinstance(given, str):
-        raise SchemaError("nam.fn and nam.gn must be strings")
+    fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, day, ci = _read(data)
     return {
-        "full_name": {
-            "family": family,
-            "given": given,
-            "family_icao": _icao(nam, "fnt"),
-            "given_icao": _icao(nam, "gnt"),
-        },
+        "full_name": {"family": fn, "given": gn, "family_icao": fnt, "given_icao": gnt},
         "date_of_birth": dob,
-        "disease": _get(v, "tg", str, "v[0]."),
-        "vaccine": _get(v, "vp", str, "v[0]."),
-        "product": _get(v, "mp", str, "v[0]."),
-        "manufacturer": _get(v, "ma", str, "v[0]."),
-        "dose_number": _get(v, "dn", int, "v[0]."),
-        "doses_received": _get(v, "sd", int, "v[0]."),
-        "vaccination_date": _get(v, "dt", str, "v[0]."),  # the record parses it
-        "certificate_id": _get(v, "ci", str, "v[0]."),
+        "disease": tg,
+        "vaccine": vp,
+        "product": mp,
+        "manufacturer": ma,
+        "dose_number": dn,
+        "doses_received": sd,
+        "vaccination_date": day,
+        "certificate_id": ci,
     }
+
+
+def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | None:
+    """The deterministic CBOR of the record a vaccination DCC holds: what a facility signs.
+
+    Exactly ``VaccinationRecord.from_dcc(data, nationality=nationality).to_cbor()``, or None
+    where that raises (the DCC does not form a valid record). A verifier needs only these
+    bytes: the record's own rules (``_record_rules``, which its constructor runs) run here
+    on the DCC's values, without building the record.
+    """
+    try:
+        return record_cbor.encode(_wire_record(_read(data), nationality))
+    except (TypeError, ValueError):  # SchemaError and InvalidRecord are ValueErrors
+        return None
+
+
+def _wire_record(values: tuple[Any, ...], nationality: object) -> record_cbor.WireRecord:
+    """The checked wire values of :func:`_read`'s, as the record's constructor has them."""
+    fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, day, ci = values
+    family, given, family_icao, given_icao, _, _ = rules.full_name(
+        rules.normal_name(fn), rules.normal_name(gn), fnt, gnt
+    )
+    birth = rules.date_of_birth(dob)
+    vaccinated = rules.vaccination_date(day)
+    rules.after_birth(vaccinated, birth)
+    return record_cbor.WireRecord(  # in the order of the fields, as the record's _wire()
+        family,
+        given,
+        family_icao,
+        given_icao,
+        birth if isinstance(birth, str) else birth.isoformat(),
+        rules.nationality(nationality),
+        rules.code("disease", tg),
+        rules.count("doses_received", sd),
+        vaccinated.isoformat(),
+        rules.count("dose_number", dn),
+        rules.code("vaccine", vp),
+        rules.code("product", mp),
+        rules.code("manufacturer", ma),
+        rules.certificate_id(ci),
+    )
 
 
 def certificate_id(data: Mapping[Any, Any], kind: str | None = None) -> str | None:

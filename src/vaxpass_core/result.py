@@ -193,9 +193,7 @@ class VerificationResult:
         if dcc is None or not schema_passed or "v" not in dcc:
             return None
         try:
-            return VaccinationRecord.from_dcc(
-                dcc, nationality=self.nationality, allow_unknown_codes=True
-            )
+            return VaccinationRecord.from_dcc(dcc, nationality=self.nationality)
         except (InvalidRecord, SchemaError):
             return None
 

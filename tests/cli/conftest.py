@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaxpass_core.cli import vaxpass
-from vaxpass_core.record import sample
 from vaxpass_core.shell.record_json import record_to_json
+from vaxpass_core.testing import sample_record
 
 
 if TYPE_CHECKING:
@@ -73,7 +73,9 @@ def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def record_file(tmp_path: Path) -> Path:
     path = tmp_path / "record.json"
-    path.write_text(json.dumps(record_to_json(sample()), ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(record_to_json(sample_record()), ensure_ascii=False), encoding="utf-8"
+    )
     return path
 
 
@@ -81,7 +83,7 @@ def record_file(tmp_path: Path) -> Path:
 def passport(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The HC1 text of a passport issued with the PKI directory at NOW."""
     record = tmp_path_factory.mktemp("passport") / "record.json"
-    record.write_text(json.dumps(record_to_json(sample())), encoding="utf-8")
+    record.write_text(json.dumps(record_to_json(sample_record())), encoding="utf-8")
     result = invoke("issue", "--pki", str(pki_dir), "--record", str(record), "--now", NOW)
     assert result.exit_code == 0, result.output
     text = result.stdout.strip()

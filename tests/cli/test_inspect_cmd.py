@@ -13,7 +13,7 @@ from vaxpass_core.cli.inspection import inspect_text
 from vaxpass_core.cli.pki_files import load_pki_dir
 from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.hazmat.base45 import b45encode
-from vaxpass_core.record import sample
+from vaxpass_core.testing import sample_record
 
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def test_every_layer_of_a_passport(
 def test_a_dcc_with_its_own_layer_key(pki_dir: Path, cli: Callable[..., Result]) -> None:
     # A hostile DCC may hold a "layer" key: it must not rename its layer, be lost, or crash.
     signer = load_pki_dir(pki_dir).document_signer
-    dcc = {**sample().to_dcc(country="VN", issuer=signer.issuer_name), "layer": 5}
+    dcc = {**sample_record().to_dcc(country="VN", issuer=signer.issuer_name), "layer": 5}
     payload = cwt.encode_claims(dcc=dcc, issuer="VN", issued_at=1780000000, expires_at=1790000000)
     text = hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
     result = cli("inspect", text, "--json")

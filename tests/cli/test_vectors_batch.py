@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from vaxpass_core.cli._common import InputError, require_empty_dir
-from vaxpass_core.record import sample
 from vaxpass_core.shell.record_json import record_to_json
+from vaxpass_core.testing import sample_record
 
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def test_vectors_refuse_a_file_or_a_full_directory(
 
 
 def _lines(tmp_path: Path) -> Path:
-    good = record_to_json(sample())
+    good = record_to_json(sample_record())
     rows = [
         json.dumps({**good, "facility_id": "VN-FAC-0001"}),
         json.dumps({**good, "facility_id": "VN-FAC-0002", "certificate_id": "URN:UVCI:01:VN:X/2"}),

@@ -13,8 +13,8 @@ from vaxpass_core import scan
 from vaxpass_core.cli.pki_files import load_pki_dir
 from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.qr import qr_png
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing.pki import SIGNER_NOT_BEFORE
 
 
@@ -42,7 +42,7 @@ def test_valid_passport_from_text_file_and_stdin(
     report = json.loads(cli("verify", passport, *pki, "--json").stdout)
     assert [c["name"] for c in report["checks"]] == list(vp.CHECK_ORDER)
     assert {c["status"] for c in report["checks"]} == {"passed"}
-    assert report["dcc"]["v"][0]["ci"] == sample().certificate_id
+    assert report["dcc"]["v"][0]["ci"] == sample_record().certificate_id
     assert report["summary"].startswith("HỢP LỆ / VALID")
 
 
@@ -59,7 +59,7 @@ def test_invalid_passports_exit_1_with_codes(
     assert codes(passport.replace("HC1:", "HC2:"), "--now", NOW) == (1, ["hc1.prefix"])
     # signed by someone else's key: not trusted
     other = make_pki(seed=99)
-    att = vp.attest(sample(), facility=other.facilities[0], now=SIGNER_NOT_BEFORE)
+    att = vp.attest(sample_record(), facility=other.facilities[0], now=SIGNER_NOT_BEFORE)
     foreign = vp.issue(
         att, issuer=other.document_signer, trust=other.trust, now=SIGNER_NOT_BEFORE
     ).qr_text
@@ -70,7 +70,7 @@ def test_invalid_passports_exit_1_with_codes(
 def _no_attestation(pki_dir: Path) -> str:
     """A passport signed by the PKI's Document Signer without Viet Nam's level 1."""
     signer = load_pki_dir(pki_dir).document_signer
-    dcc = sample().to_dcc(country="VN", issuer=signer.issuer_name)
+    dcc = sample_record().to_dcc(country="VN", issuer=signer.issuer_name)
     payload = cwt.encode_claims(dcc=dcc, issuer="VN", issued_at=1780000000, expires_at=1790000000)
     return hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid, alg=signer.alg))
 

@@ -19,8 +19,8 @@ import vaxpass_core as vp
 from vaxpass_core import qr
 from vaxpass_core.cli import vaxpass
 from vaxpass_core.errors import Code, PictureTooLarge, QRNotFound
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def png_bomb(side: int = 12_000) -> bytes:
 @pytest.fixture(scope="module")
 def ps256_passport() -> str:
     pki = make_pki(seed=0)
-    record = vp.attest(sample(), facility=pki.facilities[0], now=NOW)
+    record = vp.attest(sample_record(), facility=pki.facilities[0], now=NOW)
     passport = vp.issue(record, issuer=pki.document_signer_ps256, trust=pki.trust, now=NOW)
     assert passport.qr().version == 25
     return passport.qr_text

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 import vaxpass_core as vp
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.hazmat import cose, cwt, hc1
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def test_peers_accept_issued_passports(
     peer: Peer, lib: str, signer_name: str, vaccine: str
 ) -> None:
     signer: vp.DocumentSigner = getattr(PKI, signer_name)
-    record = sample(vaccine=vaccine)
+    record = sample_record(vaccine=vaccine)
     attestation = vp.attest(record, facility=PKI.facilities[0], now=NOW - timedelta(hours=1))
     passport = vp.issue(attestation, issuer=signer, trust=PKI.trust, now=NOW)
     data = hc1.decode(passport.qr_text)

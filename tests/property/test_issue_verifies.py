@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 import vaxpass_core as vp
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import cose, hc1
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing.strategies import records
 
 
@@ -112,7 +112,11 @@ def _claims(passport: vp.Passport) -> bytes:
 
 def _attest_and_issue_sample() -> vp.Passport:
     return vp.attest_and_issue(
-        sample(), facility=PKI.facilities[0], issuer=PKI.document_signer, trust=PKI.trust, now=NOW
+        sample_record(),
+        facility=PKI.facilities[0],
+        issuer=PKI.document_signer,
+        trust=PKI.trust,
+        now=NOW,
     )
 
 
@@ -177,13 +181,13 @@ def _faulty(signer: Any) -> Any:
 
 def test_a_faulty_ministry_signature_makes_issue_raise() -> None:
     faulty = _faulty(PKI.document_signer)
-    attestation = vp.attest(sample(), facility=PKI.facilities[0], now=NOW)
+    attestation = vp.attest(sample_record(), facility=PKI.facilities[0], now=NOW)
     with pytest.raises(vp.VaxpassError) as info:
         vp.issue(attestation, issuer=faulty, trust=PKI.trust, now=NOW)
     assert info.value.code is Code.SIGNATURE_INVALID
     with pytest.raises(vp.VaxpassError) as info:
         vp.attest_and_issue(
-            sample(), facility=PKI.facilities[0], issuer=faulty, trust=PKI.trust, now=NOW
+            sample_record(), facility=PKI.facilities[0], issuer=faulty, trust=PKI.trust, now=NOW
         )
     assert info.value.code is Code.SIGNATURE_INVALID
 
@@ -192,11 +196,11 @@ def test_a_faulty_facility_signature_makes_attest_and_issue_raise() -> None:
     faulty = _faulty(PKI.facilities[0])
     with pytest.raises(vp.VaxpassError) as info:
         vp.attest_and_issue(
-            sample(), facility=faulty, issuer=PKI.document_signer, trust=PKI.trust, now=NOW
+            sample_record(), facility=faulty, issuer=PKI.document_signer, trust=PKI.trust, now=NOW
         )
     assert info.value.code is Code.FACILITY_SIGNATURE
     # issue() verifies what attest() made too: no attestation is trusted for its origin.
-    attestation = vp.attest(sample(), facility=faulty, now=NOW)
+    attestation = vp.attest(sample_record(), facility=faulty, now=NOW)
     with pytest.raises(vp.VaxpassError) as info:
         vp.issue(attestation, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)
     assert info.value.code is Code.FACILITY_SIGNATURE
@@ -215,7 +219,7 @@ def test_a_flipped_bit_in_the_signed_message_makes_issue_raise(
     for signer in SIGNERS:
         with pytest.raises(vp.VaxpassError) as info:
             vp.attest_and_issue(
-                sample(), facility=PKI.facilities[0], issuer=signer, trust=PKI.trust, now=NOW
+                sample_record(), facility=PKI.facilities[0], issuer=signer, trust=PKI.trust, now=NOW
             )
         assert info.value.code is Code.SIGNATURE_INVALID
 
@@ -226,7 +230,7 @@ def test_text_that_does_not_decode_to_the_signed_bytes_makes_issue_raise(
     # An encoder fault: the text carries other bytes than were signed (here, a passport of
     # another record, so everything about it is well formed, but not what was signed).
     other = vp.attest_and_issue(
-        attrs.evolve(sample(), certificate_id=vp.uvci.new(issuer="79001")),
+        attrs.evolve(sample_record(), certificate_id=vp.uvci.new(issuer="79001")),
         facility=PKI.facilities[0],
         issuer=PKI.document_signer,
         trust=PKI.trust,
@@ -255,7 +259,7 @@ def test_attestation_signing_is_verified_right_after(monkeypatch: pytest.MonkeyP
 
 
 def test_a_passport_the_trust_store_revokes_is_refused_as_verify_refuses_it() -> None:
-    record = sample()
+    record = sample_record()
     trust = PKI.trust.with_revocations(vp.Revocation.uci(record.certificate_id))
     passport = vp.attest_and_issue(
         record, facility=PKI.facilities[0], issuer=PKI.document_signer, trust=PKI.trust, now=NOW
@@ -280,7 +284,11 @@ def test_a_trust_store_without_the_issuer_is_refused_with_key_unknown() -> None:
     trust = vp.TrustStore(facility_roots=PKI.trust.facility_roots, facilities=PKI.trust.facilities)
     with pytest.raises(vp.VaxpassError) as info:
         vp.attest_and_issue(
-            sample(), facility=PKI.facilities[0], issuer=PKI.document_signer, trust=trust, now=NOW
+            sample_record(),
+            facility=PKI.facilities[0],
+            issuer=PKI.document_signer,
+            trust=trust,
+            now=NOW,
         )
     assert info.value.code is Code.KEY_UNKNOWN
     assert info.value.message == f"key.known: kid {PKI.document_signer.kid.hex()} is not trusted"
@@ -315,11 +323,13 @@ def test_one_call_refuses_as_the_two_steps_do(code: str) -> None:
     facility, issuer, trust = _REFUSALS[code]
 
     def two_steps() -> vp.Passport:
-        attestation = vp.attest(sample(), facility=facility, now=NOW)
+        attestation = vp.attest(sample_record(), facility=facility, now=NOW)
         return vp.issue(attestation, issuer=issuer, trust=trust, now=NOW)
 
     def one_call() -> vp.Passport:
-        return vp.attest_and_issue(sample(), facility=facility, issuer=issuer, trust=trust, now=NOW)
+        return vp.attest_and_issue(
+            sample_record(), facility=facility, issuer=issuer, trust=trust, now=NOW
+        )
 
     refusal = _refusal(two_steps)
     assert refusal[0] == code
@@ -329,7 +339,7 @@ def test_one_call_refuses_as_the_two_steps_do(code: str) -> None:
 def test_one_call_checks_its_arguments_first() -> None:
     with pytest.raises(ValueError, match="validity_months"):
         vp.attest_and_issue(
-            sample(),
+            sample_record(),
             facility=PKI.facilities[0],
             issuer=PKI.document_signer,
             trust=PKI.trust,
@@ -349,7 +359,7 @@ def test_one_call_checks_its_arguments_first() -> None:
 def test_an_eddsa_issuer_passes_the_self_check_and_strict_verify() -> None:
     trust = PKI.trust_with(_EDDSA)
     passport = vp.attest_and_issue(
-        sample(), facility=PKI.facilities[0], issuer=_EDDSA, trust=trust, now=NOW
+        sample_record(), facility=PKI.facilities[0], issuer=_EDDSA, trust=trust, now=NOW
     )
     result = vp.verify(passport.qr_text, trust=trust, now=NOW, policy=STRICT)
     assert result.ok

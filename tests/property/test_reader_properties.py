@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from vaxpass_core._der import walk
 from vaxpass_core.errors import InvalidRecord, InvalidTrustData
-from vaxpass_core.record import sample
 from vaxpass_core.shell.record_json import record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.trust import TrustStore, revocations_from_batch
 
 
@@ -103,7 +103,7 @@ def test_revocation_batch_raises_only_invalid_trust_data(batch: Any) -> None:
         revocations_from_batch(batch)
 
 
-GOOD_RECORD = record_to_json(sample())
+GOOD_RECORD = record_to_json(sample_record())
 
 
 @st.composite

@@ -58,7 +58,7 @@ def test_record_cbor_record(record: VaccinationRecord) -> None:
 @settings(max_examples=300)
 @given(vst.records(allow_unknown_codes=True))
 def test_record_cbor_record_with_unknown_codes(record: VaccinationRecord) -> None:
-    again = VaccinationRecord.from_cbor(record.to_cbor(), allow_unknown_codes=True)
+    again = VaccinationRecord.from_cbor(record.to_cbor())
     assert again == record
     assert again.unknown_codes() == record.unknown_codes()
 
@@ -76,9 +76,7 @@ def test_record_dcc_record(record: VaccinationRecord, country: str, issuer: str)
 @given(vst.records(allow_unknown_codes=True))
 def test_record_dcc_record_with_unknown_codes(record: VaccinationRecord) -> None:
     dcc = record.to_dcc(issuer="MOH VN")
-    again = VaccinationRecord.from_dcc(
-        dcc, nationality=record.nationality, allow_unknown_codes=True
-    )
+    again = VaccinationRecord.from_dcc(dcc, nationality=record.nationality)
     assert again == record
 
 

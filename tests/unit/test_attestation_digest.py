@@ -7,13 +7,12 @@ import pytest
 
 from vaxpass_core import attestation
 from vaxpass_core.errors import Code, FacilityMismatch
-from vaxpass_core.record import sample
-from vaxpass_core.testing import pki
+from vaxpass_core.testing import pki, sample_record
 
 
 def _attested() -> tuple[attestation.EmbeddedAttestation, bytes]:
     p = pki()
-    made = attestation.sign(sample(), facility=p.facilities[0], signed_at=1_780_000_000)
+    made = attestation.sign(sample_record(), facility=p.facilities[0], signed_at=1_780_000_000)
     return made.embedded(), made.record_cbor
 
 

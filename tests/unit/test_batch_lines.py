@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from vaxpass_core import VaxpassError, attest, attest_and_issue, chain
 from vaxpass_core.hazmat.base45 import ALPHABET
-from vaxpass_core.record import sample
 from vaxpass_core.shell import bulk
 from vaxpass_core.shell.bulk import _build, _issue_chunk, _out_line, _quiet, _reject, _spec
 from vaxpass_core.shell.record_json import record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 @given(
@@ -46,7 +46,7 @@ def test_a_worker_trusts_no_attestation_by_where_it_came_from() -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
     facility = worker.facilities[pki.facilities[0].facility_id]
-    attestation = attest(sample(), facility=facility, now=now)
+    attestation = attest(sample_record(), facility=facility, now=now)
     usable = worker.trust.check_facility(attestation.facility_kid, at=attestation.signed_at)
     assert not any(f.certificate is facility.certificate for f in usable)
     assert any(f.certificate == facility.certificate for f in usable)
@@ -57,7 +57,7 @@ def test_a_worker_judges_each_line_in_process() -> None:
     pki = make_pki(seed=0)
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
-    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample())}
+    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample_record())}
     bad = [
         (b'{"a": "\xe9"}', "not UTF-8: byte 0xe9 at 7"),
         (b"{\x00\xff}", "not UTF-8: byte 0xff at 2"),
@@ -82,7 +82,7 @@ def test_each_stage_rejects_a_line_as_the_one_call_does() -> None:
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
     facility = pki.facilities[0]
-    record = sample()
+    record = sample_record()
     good = {"facility_id": facility.facility_id, **record_to_json(record)}
     cases = [
         good,
@@ -120,7 +120,7 @@ def test_a_bug_in_a_stage_costs_its_line_only(monkeypatch: pytest.MonkeyPatch) -
     pki = make_pki(seed=0)
     now = datetime(2026, 6, 1, tzinfo=UTC)
     worker = _build(_spec(pki.facilities, pki.document_signer, pki.trust, now))
-    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample())}
+    good = {"facility_id": pki.facilities[0].facility_id, **record_to_json(sample_record())}
     real = chain.draft_passport
     calls = []
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from vaxpass_core.errors import Code, InvalidCWTClaims, MalformedCBOR
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.hazmat import cose, cwt, hc1
-from vaxpass_core.record import sample
+from vaxpass_core.testing import sample_record
 from vaxpass_core.testing.strategies import vaccination_dccs
 
 
@@ -209,15 +209,15 @@ def test_claims_bytes_are_the_general_encoders(
 
 
 def test_the_common_shape_takes_the_hand_written_path() -> None:
-    dcc = sample().to_dcc(issuer="Bộ Y tế")
+    dcc = sample_record().to_dcc(issuer="Bộ Y tế")
     assert cwt._dcc_cbor(dcc) == _cbor.dumps(dcc)
     assert cwt._dcc_cbor({**dcc, "extra": 1}) is None
     assert cwt._dcc_cbor(MappingProxyType(dcc)) is None  # not a dict: the general encoder
 
 
 def test_claims_bytes_are_pinned() -> None:
-    """The claims of sample() as issued since the first release, byte for byte."""
-    dcc = sample().to_dcc(country="VN", issuer="Ministry of Health of Viet Nam")
+    """The claims of sample_record() as issued since the first release, byte for byte."""
+    dcc = sample_record().to_dcc(country="VN", issuer="Ministry of Health of Viet Nam")
     encoded = cwt.encode_claims(
         dcc=dcc, issuer="VN", issued_at=1780315200, expires_at=1811851200, extra={-65537: b"a"}
     )

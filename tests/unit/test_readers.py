@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from vaxpass_core.errors import Code, InvalidRecord, InvalidTrustData
-from vaxpass_core.record import sample
 from vaxpass_core.shell.record_json import RecordFormatError, record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 from vaxpass_core.trust import (
     FacilityCertificate,
     FacilityRoot,
@@ -191,7 +191,7 @@ def test_record_json_raises_only_record_format_error(data: str | bytes) -> None:
 
 
 def test_record_json_wrong_types_are_record_format_errors() -> None:
-    good = record_to_json(sample())
+    good = record_to_json(sample_record())
     for key, value in [("full_name", {"family": 5}), ("dose_number", [1]), ("full_name", [1, 2])]:
         with pytest.raises(InvalidRecord):
             record_from_json({**good, key: value})

@@ -14,9 +14,9 @@ import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed_dcc
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import hc1
-from vaxpass_core.record import sample
 from vaxpass_core.summary import MESSAGES, message, summarize
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 PKI = make_pki(seed=0)
@@ -86,7 +86,7 @@ def test_summary_of_garbage_is_the_verdict_and_the_reason() -> None:
 
 
 def test_warnings_are_listed() -> None:
-    record = attrs.evolve(sample(), product="CVnCoV-VN", allow_unknown_codes=True)
+    record = attrs.evolve(sample_record(), product="CVnCoV-VN")
     att = vp.attest(record, facility=PKI.facilities[0], now=NOW)
     passport = vp.issue(
         att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW, allow_unknown_codes=True

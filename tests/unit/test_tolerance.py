@@ -18,14 +18,14 @@ import pytest
 import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport, signed, signed_dcc
 from vaxpass_core import checks, valuesets, verification
-from vaxpass_core._time import epoch_of
+from vaxpass_core._time import epoch_of, latest_local_day
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code, InvalidRecord, InvalidValueSets, SchemaError
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.hazmat import cose, cwt, hc1, schema
-from vaxpass_core.record import latest_local_day, sample
 from vaxpass_core.result import Outcome, Status
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 PKI = make_pki(seed=0)
@@ -83,7 +83,7 @@ def test_a_date_time_in_a_date_field_passes_with_a_warning(value: str) -> None:
     assert result.outcome("signature") is Outcome.PASSED
     assert result.dcc is not None
     assert result.dcc["v"][0]["dt"] == "2021-09-20"
-    assert result.record == sample()
+    assert result.record == sample_record()
     assert "2021-09-20" in result.summary()
     assert "2021-09-20T" not in result.summary()
     # The signed original is still there, as signed.
@@ -126,7 +126,7 @@ def test_null_properties_are_read_as_absent_with_a_warning() -> None:
     assert result.warnings[0].detail.endswith("r, t")
     assert result.dcc is not None
     assert "t" not in result.dcc
-    assert result.record == sample()
+    assert result.record == sample_record()
     strict = vp.Policy(strict_nulls=True)
     assert _both_paths(_with_dcc(dcc, attested=False), strict).codes == (Code.SCHEMA_NULL,)
 
@@ -285,7 +285,9 @@ def test_test_and_recovery_dates_after_issue_are_found() -> None:
 
 def test_attest_and_issue_refuse_a_record_dated_after_them() -> None:
     at = datetime(2026, 3, 1, tzinfo=UTC)
-    future = attrs.evolve(sample(), date_of_birth="2027-01-01", vaccination_date="2027-02-01")
+    future = attrs.evolve(
+        sample_record(), date_of_birth="2027-01-01", vaccination_date="2027-02-01"
+    )
     with pytest.raises(InvalidRecord, match="date_of_birth, vaccination_date") as info:
         vp.attest(future, facility=PKI.facilities[0], now=at)
     assert info.value.code is Code.RECORD_INVALID
@@ -296,7 +298,7 @@ def test_attest_and_issue_refuse_a_record_dated_after_them() -> None:
     with pytest.raises(InvalidRecord, match="attested"):
         vp.issue(att, issuer=PKI.document_signer, trust=PKI.trust, now=at)
     # The same day is fine (local days run up to UTC+14).
-    today = attrs.evolve(sample(), vaccination_date="2026-03-01")
+    today = attrs.evolve(sample_record(), vaccination_date="2026-03-01")
     assert vp.attest(today, facility=PKI.facilities[0], now=at).record == today
 
 

@@ -17,9 +17,9 @@ from vaxpass_core import uvci
 from vaxpass_core.attestation import ATTESTATION_CLAIM
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import base45, cbor, cose, cwt, hc1
-from vaxpass_core.record import sample
 from vaxpass_core.result import CHECK_ORDER, Status
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 PKI = make_pki(seed=0)
@@ -46,7 +46,7 @@ def test_record_of_a_failed_result_raises_its_error() -> None:
         _ = result.record
     assert info.value.code is Code.TIME_EXPIRED
     assert info.value.result is result
-    assert result.unverified_record == sample()
+    assert result.unverified_record == sample_record()
 
 
 def test_not_yet_valid_and_leeway() -> None:
@@ -190,7 +190,7 @@ def test_mutated_passports_never_raise_and_never_verify(data: st.DataObject) -> 
 
 
 def test_signature_moved_between_passports_fails() -> None:
-    other_record = attrs.evolve(sample(), certificate_id=uvci.new(issuer="79003"))
+    other_record = attrs.evolve(sample_record(), certificate_id=uvci.new(issuer="79003"))
     att = vp.attest(other_record, facility=PKI.facilities[0], now=NOW)
     other = vp.issue(att, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)
     a = cose.decode_sign1(hc1.decode(PASSPORT.qr_text))
@@ -407,19 +407,19 @@ def test_a_vaccination_without_attestation_still_gives_its_record() -> None:
     result = vp.verify(_resign(claims), trust=PKI.trust, now=NOW)
     assert result.ok
     assert result.record.nationality is None
-    assert result.record == attrs.evolve(sample(), nationality=None)
+    assert result.record == attrs.evolve(sample_record(), nationality=None)
 
 
 def test_a_foreign_dcc_gives_a_record_without_nationality() -> None:
-    foreign = sample().to_dcc(country="DE", issuer="Robert Koch-Institut")
+    foreign = sample_record().to_dcc(country="DE", issuer="Robert Koch-Institut")
     text = signed_dcc(foreign, PKI.document_signer, like=PASSPORT, issuer="DE")
     record = vp.verify(text, trust=PKI.trust, now=NOW).record
     assert record.nationality is None
-    assert record.certificate_id == sample().certificate_id
+    assert record.certificate_id == sample_record().certificate_id
 
 
 def test_nationality_not_stated_is_valid_but_never_signed() -> None:
-    record = attrs.evolve(sample(), nationality=None)
+    record = attrs.evolve(sample_record(), nationality=None)
     assert record.to_wire()[3] is None
     assert vp.VaccinationRecord.from_wire(record.to_wire()) == record
     assert vp.VaccinationRecord.from_dcc(record.to_dcc(issuer="x"), nationality=None) == record
@@ -429,7 +429,7 @@ def test_nationality_not_stated_is_valid_but_never_signed() -> None:
     with pytest.raises(vp.errors.InvalidRecord, match="nationality"):
         vp.VaccinationRecord.from_cbor(record.to_cbor())
     with pytest.raises(vp.errors.InvalidRecord):
-        attrs.evolve(sample(), nationality="V1")
+        attrs.evolve(sample_record(), nationality="V1")
 
 
 def test_a_test_dcc_gives_no_record() -> None:
@@ -480,4 +480,4 @@ def test_record_is_built_only_when_read() -> None:
     first = result.unverified_record
     assert first is not None
     assert result.unverified_record is first  # built once, then cached
-    assert result.record == sample()
+    assert result.record == sample_record()

@@ -16,8 +16,8 @@ from tests._helpers import NOW, sample_passport
 from tests.certlogic_cases import gateway_rule as rule
 from vaxpass_core import certlogic, valuesets
 from vaxpass_core.certlogic import Outcome
-from vaxpass_core.record import sample
 from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.testing import sample_record
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def stamp(epoch: int) -> str:
 
 def recent_passport(days_ago: int = 30) -> vp.Passport:
     """The sample record vaccinated *days_ago* days before the test clock."""
-    record = attrs.evolve(sample(), vaccination_date=(NOW - timedelta(days=days_ago)).date())
+    record = attrs.evolve(sample_record(), vaccination_date=(NOW - timedelta(days=days_ago)).date())
     attestation = vp.attest(record, facility=KEYS.facilities[0], now=NOW)
     return vp.issue(attestation, issuer=KEYS.document_signer, trust=KEYS.trust, now=NOW)
 

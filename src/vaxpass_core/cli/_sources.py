@@ -153,10 +153,10 @@ def load_pki(directory: Path) -> PkiFiles:
         raise InputError(str(exc)) from exc
 
 
-def load_record(name: str, *, allow_unknown_codes: bool) -> VaccinationRecord:
+def load_record(name: str) -> VaccinationRecord:
     """A record JSON file; a wrong shape exits 2, a broken record rule raises InvalidRecord."""
     try:
-        return record_from_json(read_json(name), allow_unknown_codes=allow_unknown_codes)
+        return record_from_json(read_json(name))
     except RecordFormatError as exc:
         raise InputError(f"{name}: {exc}") from exc
 

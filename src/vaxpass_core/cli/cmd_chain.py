@@ -36,6 +36,14 @@ _FACILITY = click.option(
 _UNKNOWN = click.option(
     "--allow-unknown-codes", is_flag=True, help="Accept codes outside the EU DCC value sets."
 )
+# attest takes the flag too, for old scripts, but a record is checked for form only: only
+# issue() decides whether codes outside the value sets may be issued.
+_UNKNOWN_IGNORED = click.option(
+    "--allow-unknown-codes",
+    is_flag=True,
+    expose_value=False,
+    help="Ignored (kept for old scripts): `vaxpass issue` decides on unknown codes.",
+)
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 _OUT = click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout."
@@ -48,7 +56,6 @@ def _attest(
     facility_id: str | None,
     *,
     now: dt.datetime,
-    allow_unknown_codes: bool,
     as_json: bool,
 ) -> Attestation:
     try:
@@ -56,7 +63,7 @@ def _attest(
     except PkiFilesError as exc:
         raise click.BadParameter(str(exc), param_hint="--facility") from exc
     try:
-        record = load_record(record_file, allow_unknown_codes=allow_unknown_codes)
+        record = load_record(record_file)
         return attest_record(record, facility=facility, now=now)
     except VaxpassError as exc:
         refuse(exc, as_json=as_json)
@@ -70,7 +77,7 @@ def _attest(
 @click.option(
     "--binary", is_flag=True, help="Write the raw COSE_Sign1 bytes, not base64 text (needs --out)."
 )
-@_UNKNOWN
+@_UNKNOWN_IGNORED
 @NOW
 @_JSON
 def attest(
@@ -80,7 +87,6 @@ def attest(
     facility_id: str | None,
     out: Path | None,
     binary: bool,
-    allow_unknown_codes: bool,
     now: dt.datetime | None,
     as_json: bool,
 ) -> None:
@@ -96,7 +102,6 @@ def attest(
         record_file,
         facility_id,
         now=now_or_clock(now),
-        allow_unknown_codes=allow_unknown_codes,
         as_json=as_json,
     )
     data = att.to_bytes()
@@ -173,7 +178,6 @@ def issue(
             record_file,
             facility_id,
             now=now,
-            allow_unknown_codes=allow_unknown_codes,
             as_json=as_json,
         )
     else:

@@ -18,7 +18,8 @@ from typing import Any, Final
 
 from vaxpass_core._gateway import loads_json
 from vaxpass_core.errors import InvalidRecord, VaxpassError
-from vaxpass_core.record import FIELDS, FullName, VaccinationRecord, key_problems
+from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
+from vaxpass_core.record_cbor import key_problems
 
 
 __all__ = ["FIELD_NAMES", "RecordFormatError", "record_from_json", "record_to_json"]
@@ -54,12 +55,13 @@ def _full_name(value: object) -> FullName:
     raise RecordFormatError('full_name is {"family": ..., "given": ...} or a [family, given] pair')
 
 
-def record_from_json(data: Any, *, allow_unknown_codes: bool = False) -> VaccinationRecord:
+def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> VaccinationRecord:
     """A record from parsed JSON (or JSON text).
 
     Raises :class:`RecordFormatError` when the shape is wrong (not an object, keys missing or
     unknown, a value of the wrong type) and :class:`~vaxpass_core.errors.InvalidRecord`
     (``record.invalid``) when a value breaks a record rule; nothing else, whatever the input.
+    ``allow_unknown_codes`` is deprecated and does nothing (the record checks form only).
     """
     if isinstance(data, str | bytes):
         try:

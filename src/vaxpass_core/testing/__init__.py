@@ -1,6 +1,7 @@
 """Test helpers for this library and for code built on it.
 
-``pki`` (a deterministic test PKI) needs nothing beyond the library's own dependencies.
+``sample_record()`` is the sample record of the demos and docs. ``pki`` (a deterministic
+test PKI) needs nothing beyond the library's own dependencies.
 ``strategies`` (hypothesis strategies) needs hypothesis, a test-only dependency, so it is
 imported lazily, on first use of ``vaxpass_core.testing.strategies``. ``vectors`` (reference
 test vectors in the dgc-testdata layout, and their checker) is loaded on first use too.
@@ -11,10 +12,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._sample import sample_record
 from .pki import PKI, CertificateAuthority, facility_id, pki
 
 
-__all__ = ["PKI", "CertificateAuthority", "facility_id", "pki"]
+__all__ = ["PKI", "CertificateAuthority", "facility_id", "pki", "sample_record"]
 
 _LAZY = frozenset({"strategies", "vectors"})
 

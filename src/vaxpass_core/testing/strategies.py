@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from hypothesis import strategies as st
 
 from vaxpass_core import uvci, valuesets
+from vaxpass_core._record_rules import earliest
 from vaxpass_core._time import epoch_of
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.errors import Code
-from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord, _earliest
+from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord
 from vaxpass_core.testing._corruptions import BREAKERS, LAYERS, Corruption, break_kid
 from vaxpass_core.testing._vector_format import VALIDATION_CLOCK
 from vaxpass_core.testing.pki import PKI
@@ -167,7 +168,7 @@ def records(
 @st.composite
 def _records(draw: st.DrawFn, allow_unknown_codes: bool, last: dt.date) -> VaccinationRecord:
     dob = draw(dates_of_birth(max_value=min(_LAST_BIRTH, last)))
-    start = max(_earliest(dob) or _EPOCH, _EPOCH)  # no date of birth: none before _EPOCH
+    start = max(earliest(dob) or _EPOCH, _EPOCH)  # no date of birth: none before _EPOCH
     if draw(st.booleans()):
         vp, mp, ma = draw(st.sampled_from(valuesets.vn_vaccines())).codes
     else:
@@ -193,7 +194,6 @@ def _records(draw: st.DrawFn, allow_unknown_codes: bool, last: dt.date) -> Vacci
         product=mp,
         manufacturer=ma,
         certificate_id=uvci.new(issuer=issuer, unique=unique, with_checksum=draw(st.booleans())),
-        allow_unknown_codes=allow_unknown_codes,
     )
 
 

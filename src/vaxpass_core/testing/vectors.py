@@ -48,7 +48,7 @@ from vaxpass_core import uvci, valuesets
 from vaxpass_core.attestation import ATTESTATION_CLAIM, EmbeddedAttestation
 from vaxpass_core.chain import add_months, attest
 from vaxpass_core.hazmat import base45, cose, cwt, hc1
-from vaxpass_core.record import VaccinationRecord, sample
+from vaxpass_core.testing._sample import sample_record as sample
 from vaxpass_core.testing._signing import sign1, with_kid
 from vaxpass_core.testing._vector_check import (
     FlagResult,
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 
     from cryptography import x509
 
+    from vaxpass_core.record import VaccinationRecord
     from vaxpass_core.signers import DocumentSigner, FacilitySigner
 
 
