@@ -15,6 +15,7 @@ always arguments.
 from __future__ import annotations
 
 from importlib import metadata as _metadata
+from typing import TYPE_CHECKING
 
 from . import _moved, certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
@@ -25,9 +26,13 @@ from .policy import Policy
 from .record import FullName, VaccinationRecord
 from .result import CHECK_ORDER, Advisory, Check, Outcome, Status, VerificationResult
 from .signers import DocumentSigner, FacilitySigner
-from .trust import Revocation, TrustStore, revocation_entries
+from .trust import Revocation, TrustStore, revocation_entries, revocations_from_batch
 from .valuesets import ValueSets
 from .verification import verify
+
+
+if TYPE_CHECKING:  # loaded when first asked for (below); named here for type checkers
+    from . import qr, scan
 
 
 _moved.install()
@@ -58,8 +63,11 @@ __all__ = [
     "certlogic",
     "errors",
     "issue",
+    "qr",
     "reissue",
     "revocation_entries",
+    "revocations_from_batch",
+    "scan",
     "testing",
     "transliterate",
     "uvci",
@@ -68,12 +76,16 @@ __all__ = [
 ]
 
 
+# Façade modules loaded when first asked for: `testing` pulls in the test PKI (and, on demand,
+# hypothesis), `qr` segno, `scan` the optional [scan] extra.
+_LAZY_MODULES = frozenset({"qr", "scan", "testing"})
+
+
 def __getattr__(name: str) -> object:
-    # `testing` pulls in the test PKI (and, on demand, hypothesis): load it only when asked.
-    if name == "testing":
+    if name in _LAZY_MODULES:
         import importlib  # noqa: PLC0415
 
-        return importlib.import_module(".testing", __name__)
+        return importlib.import_module(f".{name}", __name__)
     if name == "__version__":
         return _metadata.version("vaxpass-core")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

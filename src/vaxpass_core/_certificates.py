@@ -23,14 +23,12 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from ._der import Walked, walk
-from ._time import epoch
-from .hazmat.cose import algorithm_for_key
+from .hazmat.cose import PublicKey, algorithm_for_key, kid_for_certificate
 from .signers import (
     DocumentSigner,
     FacilitySigner,
-    PublicKey,
     facility_id_of,
-    kid_of,
+    is_signer_key,
     load_certificate,
     validity_of,
 )
@@ -38,7 +36,6 @@ from .signers import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
-    from datetime import datetime
 
 __all__ = [
     "CertificateInput",
@@ -110,9 +107,10 @@ def _public_key(load: Callable[[], Any]) -> PublicKey:
         value = load()
     except UnsupportedAlgorithm as exc:
         raise ValueError(f"unsupported public key: {exc}") from None
-    if not isinstance(value, PublicKey):
-        raise ValueError(f"unsupported public key type {type(value).__name__}")  # noqa: TRY004
-    return value
+    if isinstance(value, PublicKey) and is_signer_key(value):
+        key: PublicKey = value
+        return key
+    raise ValueError(f"unsupported public key type {type(value).__name__}")
 
 
 def _strict_fields(
@@ -151,7 +149,7 @@ class SignerCertificate:
 
     der: bytes = attrs.field(converter=_der_of, repr=False)
     kid: bytes = attrs.field(
-        default=attrs.Factory(lambda self: kid_of(self.der), takes_self=True),
+        default=attrs.Factory(lambda self: kid_for_certificate(self.der), takes_self=True),
         validator=attrs.validators.instance_of(bytes),
     )
     country: str | None = attrs.field(
@@ -198,14 +196,6 @@ class SignerCertificate:
         set_(self, "strict", walked is None)
         if self.country is None:
             set_(self, "country", country)
-
-    def valid_at(self, at: int | datetime) -> bool:
-        """Whether *at* lies in [notBefore, notAfter]."""
-        return self.not_before <= epoch(at) <= self.not_after
-
-    def allows(self, dcc_type: DccType | str) -> bool:
-        """Whether this signer may sign a DCC of *dcc_type* ("t", "v" or "r")."""
-        return self.dcc_types is None or DccType(dcc_type) in self.dcc_types
 
 
 # -- The facility side. -----------------------------------------------------------------------
@@ -275,7 +265,7 @@ class FacilityCertificate:
         if facility_id is None:
             raise ValueError("a facility certificate needs exactly one subject serialNumber")
         set_ = object.__setattr__
-        set_(self, "kid", kid_of(cert))
+        set_(self, "kid", kid_for_certificate(cert))
         set_(self, "facility_id", facility_id)
         set_(self, "serial", cert.serial_number)
         set_(self, "public_key", key)
@@ -283,6 +273,3 @@ class FacilityCertificate:
         set_(self, "alg", algorithm_for_key(key))
         set_(self, "not_before", not_before)
         set_(self, "not_after", not_after)
-
-    def valid_at(self, at: int | datetime) -> bool:
-        return self.not_before <= epoch(at) <= self.not_after

@@ -1,4 +1,4 @@
-"""The fast QR encoder behind :func:`vaxpass_core.qr.make_qr`: the same symbols as segno.
+"""The QR encoder behind :func:`vaxpass_core.qr.make_qr`: the same symbols as segno, faster.
 
 segno takes about 29 ms for Viet Nam's 825-character passport at level Q, 23 of
 them choosing the data mask: it applies each of the 8 masks and scores each
@@ -34,9 +34,10 @@ do the work in C, well inside the 8 ms target, so there is one code path only.
 The per-version tables are memoised (bounded ``functools.lru_cache`` of immutable
 values, the same for every caller): a cache, not state.
 
-This relies on ``segno.encoder`` and ``segno.consts``, which segno does not document
-as public. Should a segno release change them, :func:`make_qr` falls back to
-``segno.make`` (the same symbol, slower), and the equality tests flag the change.
+It is the only encoder: a forced mask (``make_qr(text, mask=k)``) goes through it too,
+and ``segno.make`` is only the tests' reference. It relies on ``segno.encoder`` and
+``segno.consts``, which segno does not document as public: the equality tests against
+``segno.make`` flag any segno release that changes them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 
-__all__ = ["Layout", "consts", "enc", "make_fast", "penalty"]
+__all__ = ["Layout", "consts", "enc", "encode", "penalty"]
 
 # segno's encoder internals carry no type information; the tests pin their behaviour.
 enc: Any = importlib.import_module("segno.encoder")
@@ -82,11 +83,10 @@ _MASK_CONDITIONS: Final[tuple[Callable[[int, int], bool], ...]] = (
 _TILE: Final = 12
 
 
-def make_fast(text: str, level: int) -> segno.QRCode:
+def encode(text: str, level: int, mask: int | None = None) -> segno.QRCode:
     """The symbol for an alphanumeric *text* at segno's error level constant *level*.
 
-    Raises what segno's internals raise should they change (AttributeError, KeyError,
-    TypeError); :func:`vaxpass_core.qr.make_qr` then falls back to ``segno.make``.
+    *mask* (0-7) forces the data mask; None picks the one the penalty evaluation selects.
     """
     # segno encodes the data bits; the rest of ISO/IEC 18004 clause 7 is done here,
     # with tables cached per version.
@@ -107,7 +107,11 @@ def make_fast(text: str, level: int) -> segno.QRCode:
     source = _message_bits(message) + _CONSTANTS
     row_str = bytes(layout.rows_from(source))
     col_str = bytes(layout.cols_from(source))
-    best, rows = _best_mask(row_str, col_str, layout)
+    if mask is None:
+        best, rows = _best_mask(row_str, col_str, layout)
+    else:
+        best = mask
+        rows = _masked(int.from_bytes(row_str, "little"), layout, mask, len(row_str))
     size = layout.size
     stride = size + 1
     final = tuple(bytearray(rows[i * stride : i * stride + size]) for i in range(size))
@@ -265,7 +269,12 @@ def _best_mask(row_str: bytes, col_str: bytes, layout: Layout) -> tuple[int, byt
         for k in range(8)
     ]
     best = scores.index(min(scores))
-    return best, (rows_base ^ layout.row_masks[best]).to_bytes(len(row_str), "little")
+    return best, _masked(rows_base, layout, best, len(row_str))
+
+
+def _masked(rows_base: int, layout: Layout, mask: int, length: int) -> bytes:
+    """The row string with data mask *mask* applied."""
+    return (rows_base ^ layout.row_masks[mask]).to_bytes(length, "little")
 
 
 def penalty(rows_int: int, cols_int: int, layout: Layout) -> int:

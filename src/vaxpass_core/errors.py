@@ -17,11 +17,7 @@ errors and raise plain :class:`TypeError` or :class:`ValueError`, never a
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, ClassVar
-
-
-if TYPE_CHECKING:
-    from .result import VerificationResult
+from typing import Any, ClassVar
 
 
 __all__ = [
@@ -138,8 +134,9 @@ class VaxpassError(Exception):
             raise TypeError(f"{type(self).__name__} is abstract; raise a subclass with a code")
         super().__init__(message)
         self.message = message
-        #: Set when the error comes from a :class:`VerificationResult`.
-        self.result: VerificationResult | None = None
+        #: The :class:`~vaxpass_core.VerificationResult` the error comes from, if any. Not
+        #: typed by name: this module is the lowest layer and imports no other.
+        self.result: Any = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -6,11 +6,10 @@ encodes that text in alphanumeric mode at the error correction level asked for
 own (segno's ``boost_error``), so the same text always gives the same symbol.
 Renderers return bytes or a string in memory; nothing here writes a file.
 
-The fast encoder is in ``_qrencode``: it computes the data mask ISO/IEC 18004's penalty
+The encoder is in ``_qrencode``: it computes the data mask ISO/IEC 18004's penalty
 evaluation selects, exactly as segno does, in about 4 ms instead of segno's 29, and gives
 ``segno.make(text, error=..., mode="alphanumeric", micro=False, boost_error=False)``
-module for module. Should segno's undocumented internals it relies on change,
-:func:`make_qr` falls back to ``segno.make`` (the same symbol, slower).
+module for module (the tests hold it to that; ``segno.make`` is their reference only).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import Final
 
 import segno
 
-from ._qrencode import consts, enc, make_fast
+from ._qrencode import consts, enc, encode
 from .hazmat.base45 import ALPHABET
 
 
@@ -81,19 +80,7 @@ def make_qr(text: str, *, error: str = "Q", mask: int | None = None) -> segno.QR
             raise TypeError(f"mask must be an int or None, not {type(mask).__name__}")
         if not 0 <= mask <= 7:
             raise ValueError(f"mask must be from 0 to 7, not {mask}")
-    if mask is None:
-        try:
-            return make_fast(text, level)
-        except (AttributeError, KeyError, TypeError):  # pragma: no cover
-            pass  # segno changed its internals: its own path gives the same symbol
-    return _make_segno(text, error, mask)
-
-
-def _make_segno(text: str, error: str, mask: int | None = None) -> segno.QRCode:
-    # The reference path: segno's own encoder end to end.
-    return segno.make(
-        text, error=error, mode="alphanumeric", mask=mask, micro=False, boost_error=False
-    )
+    return encode(text, level, mask)
 
 
 def qr_version(text: str, *, error: str = "Q") -> int:
@@ -103,11 +90,8 @@ def qr_version(text: str, *, error: str = "Q") -> int:
     """
     _check_text(text)
     level = _error_constant(error)
-    try:
-        segments = enc.prepare_data(text, consts.MODE_ALPHANUMERIC, None)
-        version: int = enc.find_version(segments, level, eci=False, micro=False)
-    except AttributeError:  # pragma: no cover - segno changed its encoder internals
-        version = int(_make_segno(text, error, 0).version)
+    segments = enc.prepare_data(text, consts.MODE_ALPHANUMERIC, None)
+    version: int = enc.find_version(segments, level, eci=False, micro=False)
     return version
 
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import attrs
 
 from .errors import Code, InvalidRecord, SchemaError, VaxpassError
+from .messages import message
+from .summary import summarize
 
 
 if TYPE_CHECKING:
@@ -104,8 +106,6 @@ class Advisory:
 
     def message(self, lang: str = "en") -> str:
         """The plain message for this warning in ``"vi"`` or ``"en"``."""
-        from .summary import message  # noqa: PLC0415 - the summary imports this module
-
         return message(self.code, lang)
 
 
@@ -207,8 +207,6 @@ class VerificationResult:
 
     def summary(self, lang: str = "both") -> str:
         """A short text a border officer can read: see :func:`vaxpass_core.summary.summarize`."""
-        from .summary import summarize  # noqa: PLC0415 - the summary imports this module
-
         return summarize(self, lang=lang)
 
     def raise_for_failure(self) -> None:

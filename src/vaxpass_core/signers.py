@@ -18,19 +18,22 @@ belongs to the certificate, and cache what a signer needs on every signature: th
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import attrs
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ed448
 
+from ._deprecated import renamed
 from .hazmat.cose import (
     EDDSA,
     ES256,
     ES384,
     ES512,
     PS256,
+    PrivateKey,
+    PublicKey,
     _check_fit,
     algorithm_for_key,
     kid_for_certificate,
@@ -46,14 +49,14 @@ __all__ = [
     "PublicKey",
     "cose_alg",
     "facility_id_of",
-    "kid_of",
+    "is_signer_key",
+    "kid_for_certificate",
     "load_certificate",
 ]
 
-#: Private keys a signer may hold: ECDSA (P-256/384/521), RSA (PS256) and Ed25519.
-PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
-#: Their public halves.
-PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
+# The key types are hazmat's (:data:`vaxpass_core.hazmat.cose.PrivateKey`); a signer holds
+# any of them but Ed448, which no DCC verifier accepts.
+_REFUSED_KEYS: Final = (ed448.Ed448PrivateKey, ed448.Ed448PublicKey)
 
 #: The subject attribute carrying a facility's id (``serialNumber``, 2.5.4.5).
 FACILITY_ID_OID: Final = x509.NameOID.SERIAL_NUMBER
@@ -66,8 +69,21 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 _ISSUER_MAX: Final = 80
 _SPKI = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
-#: The DCC key id of a certificate (given as object or DER): SHA-256(DER)[:8].
-kid_of = kid_for_certificate
+
+def __getattr__(name: str) -> object:
+    # Deprecated names: one meaning, one name.
+    if name == "kid_of":
+        return renamed(f"{__name__}.kid_of", "kid_for_certificate", kid_for_certificate)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_signer_key(key: object) -> bool:
+    """Whether a signer may hold *key* (private) or a certificate carry it (public)."""
+    return isinstance(key, PrivateKey | PublicKey) and not isinstance(key, _REFUSED_KEYS)
+
+
+def _signer_key(key: object) -> TypeGuard[PrivateKey]:
+    return isinstance(key, PrivateKey) and is_signer_key(key)
 
 
 def cose_alg(key: PrivateKey | PublicKey) -> int:
@@ -78,7 +94,7 @@ def cose_alg(key: PrivateKey | PublicKey) -> int:
     below 2048 bits) raises :class:`~vaxpass_core.errors.AlgorithmError`, a
     :class:`ValueError`, as signing with it would.
     """
-    if not isinstance(key, PrivateKey | PublicKey):
+    if not is_signer_key(key):
         raise TypeError(f"unsupported key type {type(key).__name__}")
     alg = algorithm_for_key(key)
     _check_fit(alg, key)  # the rule signing applies: said once, in cose
@@ -122,13 +138,13 @@ def _load_key(data: bytes | str, password: bytes | None) -> PrivateKey:
         key = serialization.load_pem_private_key(data, password)
     else:
         key = serialization.load_der_private_key(data, password)
-    if not isinstance(key, PrivateKey):
-        raise ValueError(f"unsupported key type {type(key).__name__}")  # noqa: TRY004 (data)
+    if not _signer_key(key):
+        raise ValueError(f"unsupported key type {type(key).__name__}")
     return key
 
 
 def _check_key(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, PrivateKey):
+    if not _signer_key(value):
         kind = type(value).__name__
         raise TypeError(f"{attribute.name} must be an EC, RSA or Ed25519 private key, got {kind}")
 
@@ -148,10 +164,18 @@ class _Signer:
             raise ValueError("the private key does not belong to the certificate")
         alg = cose_alg(self.key)
         not_before, not_after = validity_of(cert)
-        object.__setattr__(self, "kid", kid_of(cert))
+        object.__setattr__(self, "kid", kid_for_certificate(cert))
         object.__setattr__(self, "alg", alg)
         object.__setattr__(self, "not_before", not_before)
         object.__setattr__(self, "not_after", not_after)
+
+    @classmethod
+    def from_der(cls, *args: Any, **kwargs: Any) -> Any:
+        """Deprecated: ``from_pem`` reads DER as well (it sniffs the PEM armour)."""
+        from_pem = cls.from_pem  # type: ignore[attr-defined]
+        return renamed(f"{cls.__name__}.from_der", "from_pem (PEM and DER alike)", from_pem)(
+            *args, **kwargs
+        )
 
     @property
     def alg_name(self) -> str:
@@ -212,8 +236,6 @@ class FacilitySigner(_Signer):
             facility_id=facility_id, key=_load_key(key_pem, password), certificate=certificate
         )
 
-    from_der = from_pem  # both loaders sniff the PEM armour
-
 
 @attrs.frozen
 class DocumentSigner(_Signer):
@@ -263,5 +285,3 @@ class DocumentSigner(_Signer):
             country=country,
             issuer_name=issuer_name,
         )
-
-    from_der = from_pem  # both loaders sniff the PEM armour

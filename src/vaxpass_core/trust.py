@@ -39,6 +39,7 @@ from ._certificates import (
 from ._gateway import b64_field, parsed
 from ._time import epoch
 from .errors import FacilityExpired, FacilityRevoked, FacilityUnknown, InvalidTrustData
+from .hazmat.cose import kid_for_certificate
 from .revocation import (
     PASSPORT_KINDS,
     REVOCATION_HASH_LENGTH,
@@ -50,7 +51,7 @@ from .revocation import (
     signature_hash,
     uci_hash,
 )
-from .signers import DocumentSigner, FacilitySigner, kid_of
+from .signers import DocumentSigner, FacilitySigner
 
 
 if TYPE_CHECKING:
@@ -373,7 +374,7 @@ def _trust_list_signers(trust_list: bytes | str | Any) -> list[SignerCertificate
         if entry.get("certificateType", "DSC") != "DSC":
             continue
         der = b64_field(entry.get("rawData"))
-        kid = b64_field(entry["kid"]) if entry.get("kid") else kid_of(der)
+        kid = b64_field(entry["kid"]) if entry.get("kid") else kid_for_certificate(der)
         country = entry.get("country")
         if country is not None and not isinstance(country, str):
             raise InvalidTrustData("country must be a string")

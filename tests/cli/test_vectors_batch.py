@@ -39,7 +39,7 @@ def test_vectors_are_the_generators_exact_bytes(tmp_path: Path, cli: Callable[..
 def test_vectors_refuse_unsafe_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Callable[..., Result]
 ) -> None:
-    from vaxpass_core.testing import vectors
+    from vaxpass_core.shell import vectors
 
     monkeypatch.setattr(vectors, "generate", lambda seed=0: iter([("../escape.json", {})]))
     result = cli("vectors", str(tmp_path / "out"))

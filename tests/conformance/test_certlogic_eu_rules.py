@@ -61,7 +61,7 @@ def test_rule_outcome_matches_its_test(folder: Path, test: Path) -> None:
     rule = certlogic.load_rule(_json(folder / "rule.json"))
     case = _json(test)
     outcome = certlogic.evaluate_rule(rule, case["payload"], case["external"])
-    expected = certlogic.Outcome.PASSED if case["expected"] else certlogic.Outcome.FAILED
+    expected = certlogic.RuleVerdict.PASSED if case["expected"] else certlogic.RuleVerdict.FAILED
     assert outcome.outcome is expected
     assert outcome.reason is None
 

@@ -38,7 +38,7 @@ from vaxpass_core.errors import (
     VaxpassError,
 )
 from vaxpass_core.hazmat import base45, cose, cwt, hc1
-from vaxpass_core.testing._vector_check import _plain, _reference_cbor
+from vaxpass_core.shell._vector_check import _plain, _reference_cbor
 
 
 if TYPE_CHECKING:

@@ -32,8 +32,8 @@ from vaxpass_core import valuesets
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import cose, cwt, hc1
 from vaxpass_core.result import Outcome
+from vaxpass_core.shell._vector_check import _trust
 from vaxpass_core.testing import pki as make_pki
-from vaxpass_core.testing._vector_check import _trust
 
 
 if TYPE_CHECKING:

@@ -30,9 +30,9 @@ import pytest
 import vaxpass_core as vp
 from vaxpass_core import verification
 from vaxpass_core.hazmat import hc1
+from vaxpass_core.shell._vector_check import _clock, _observe, _trust
+from vaxpass_core.shell._vector_format import TRANSPORT
 from vaxpass_core.testing import vectors
-from vaxpass_core.testing._vector_check import _clock, _observe, _trust
-from vaxpass_core.testing._vector_format import TRANSPORT
 
 
 #: The flags verify() speaks to (each stands for the checks :data:`vectors.FLAG_CHECKS`

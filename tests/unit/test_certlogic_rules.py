@@ -12,7 +12,7 @@ import pytest
 
 from tests.certlogic_cases import gateway_rule
 from vaxpass_core import certlogic, valuesets
-from vaxpass_core.certlogic import CertificateType, Outcome, RuleType
+from vaxpass_core.certlogic import CertificateType, RuleType, RuleVerdict
 from vaxpass_core.errors import Code
 
 
@@ -128,7 +128,7 @@ def test_logic_that_does_not_compile_loads_but_is_open() -> None:
     assert rule.compiled is None
     assert rule.logic_error is not None
     outcome = certlogic.evaluate_rule(rule, vaccination(), {})
-    assert outcome.outcome is Outcome.OPEN
+    assert outcome.outcome is RuleVerdict.OPEN
     assert outcome.reason is not None
     assert "not valid CertLogic" in outcome.reason
 
@@ -151,7 +151,7 @@ def test_logic_that_does_not_compile_loads_but_is_open() -> None:
 def test_a_rule_that_cannot_say_is_open_never_passed(changes: dict[str, Any], reason: str) -> None:
     rule = certlogic.load_rule(raw_rule(**changes))
     outcome = certlogic.evaluate_rule(rule, vaccination(), {})
-    assert outcome.outcome is Outcome.OPEN
+    assert outcome.outcome is RuleVerdict.OPEN
     assert outcome.reason is not None
     assert reason in outcome.reason
 
@@ -159,10 +159,10 @@ def test_a_rule_that_cannot_say_is_open_never_passed(changes: dict[str, Any], re
 def test_passed_and_failed_with_description_in_the_officers_language() -> None:
     rule = certlogic.load_rule(raw_rule())
     passed = certlogic.evaluate_rule(rule, vaccination(2, 2), {}, language="vi")
-    assert passed.outcome is Outcome.PASSED
+    assert passed.outcome is RuleVerdict.PASSED
     assert passed.description == "Phải tiêm đủ liều theo phác đồ."
     failed = certlogic.evaluate_rule(rule, vaccination(1, 2), {})
-    assert failed.outcome is Outcome.FAILED
+    assert failed.outcome is RuleVerdict.FAILED
     assert failed.description == "The vaccination course must be complete."
     assert failed.reason is None
 
@@ -235,23 +235,27 @@ def test_a_region_selects_its_own_acceptance_rules_only() -> None:
 @pytest.mark.parametrize(
     ("dcc_version", "schema_version", "outcome"),
     [
-        ("1.3.0", "1.0.0", Outcome.PASSED),
-        ("1.3.0", "1.3.0", Outcome.PASSED),
-        ("1.3.1", "1.3.0", Outcome.PASSED),
-        ("1.2.1", "1.3.0", Outcome.OPEN),  # older than the rule's schema: the apps leave it open
-        ("1.3.0", "1.3.1", Outcome.OPEN),
-        ("2.0.0", "1.0.0", Outcome.OPEN),
-        ("1.3.0", "2.0.0", Outcome.OPEN),
+        ("1.3.0", "1.0.0", RuleVerdict.PASSED),
+        ("1.3.0", "1.3.0", RuleVerdict.PASSED),
+        ("1.3.1", "1.3.0", RuleVerdict.PASSED),
+        (
+            "1.2.1",
+            "1.3.0",
+            RuleVerdict.OPEN,
+        ),  # older than the rule's schema: the apps leave it open
+        ("1.3.0", "1.3.1", RuleVerdict.OPEN),
+        ("2.0.0", "1.0.0", RuleVerdict.OPEN),
+        ("1.3.0", "2.0.0", RuleVerdict.OPEN),
     ],
 )
 def test_a_dcc_older_than_the_rules_schema_version_is_open(
-    dcc_version: str, schema_version: str, outcome: Outcome
+    dcc_version: str, schema_version: str, outcome: RuleVerdict
 ) -> None:
     rule = certlogic.load_rule(raw_rule(SchemaVersion=schema_version))
     dcc = {**vaccination(), "ver": dcc_version}
     result = certlogic.evaluate_rule(rule, dcc, {})
     assert result.outcome is outcome
-    if outcome is Outcome.OPEN:
+    if outcome is RuleVerdict.OPEN:
         assert result.reason == f"written for DCC schema {schema_version}, the DCC is {dcc_version}"
     checked = certlogic.RuleSet([rule]).check(dcc, country="VN", clock=CLOCK)
     assert checked.verdict is outcome
@@ -260,24 +264,24 @@ def test_a_dcc_older_than_the_rules_schema_version_is_open(
 def test_check_builds_external_and_gives_a_verdict() -> None:
     rules = _rules()
     result = rules.check(vaccination(), country="VN", clock=CLOCK, language="vi")
-    assert result.verdict is Outcome.PASSED
+    assert result.verdict is RuleVerdict.PASSED
     assert result.ok
     assert [o.rule.identifier for o in result.outcomes] == ["GR-VN-0001", "VR-VN-0001"]
-    assert result.with_outcome(Outcome.FAILED) == ()
+    assert result.with_outcome(RuleVerdict.FAILED) == ()
     failing = certlogic.RuleSet([certlogic.load_rule(raw_rule())])
     result = failing.check(vaccination(1, 2), country="VN", clock=CLOCK)
-    assert result.verdict is Outcome.FAILED
+    assert result.verdict is RuleVerdict.FAILED
     assert not result.ok
-    assert len(result.with_outcome(Outcome.FAILED)) == 1
+    assert len(result.with_outcome(RuleVerdict.FAILED)) == 1
     nothing = failing.check(vaccination(), country="FR", clock=CLOCK)
-    assert nothing.verdict is Outcome.OPEN  # no rule applies: nothing says it may enter
+    assert nothing.verdict is RuleVerdict.OPEN  # no rule applies: nothing says it may enter
     mixed = certlogic.RuleSet(
         [
             certlogic.load_rule(raw_rule()),
             certlogic.load_rule(raw_rule(Identifier="VR-VN-0009", Engine="X")),
         ]
     ).check(vaccination(), country="VN", clock=CLOCK)
-    assert mixed.verdict is Outcome.OPEN
+    assert mixed.verdict is RuleVerdict.OPEN
 
 
 def test_rules_read_every_external_parameter() -> None:
@@ -295,7 +299,7 @@ def test_rules_read_every_external_parameter() -> None:
         iat=dt.datetime(2022, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))),
         kid=b"kid",
     )
-    assert result.outcomes[0].outcome is Outcome.PASSED
+    assert result.outcomes[0].outcome is RuleVerdict.PASSED
     external = certlogic.external_parameters(
         clock=CLOCK, country="VN", exp=1_700_000_000, iat=CLOCK, kid="abc", region="HN"
     )
@@ -343,12 +347,21 @@ def test_rule_value_sets_come_from_the_shipped_release() -> None:
     bad = certlogic.RuleSet([rule]).check(
         unknown, country="VN", clock=CLOCK, value_sets=certlogic.rule_value_sets()
     )
-    assert bad.verdict is Outcome.FAILED
+    assert bad.verdict is RuleVerdict.FAILED
 
 
 def test_a_payload_that_is_not_an_object_leaves_every_rule_open() -> None:
     rules = _rules()
     result = rules.check(["not", "a", "dcc"], country="VN", clock=CLOCK)  # type: ignore[arg-type]
     assert [o.rule.identifier for o in result.outcomes] == ["GR-VN-0001"]
-    assert result.verdict is Outcome.OPEN
+    assert result.verdict is RuleVerdict.OPEN
     assert result.outcomes[0].reason == "the DCC is not a JSON object"
+
+
+def test_outcome_is_a_deprecated_name_of_rule_verdict() -> None:
+    from vaxpass_core import certlogic
+
+    with pytest.warns(DeprecationWarning, match="RuleVerdict"):
+        assert certlogic.Outcome is RuleVerdict
+    with pytest.raises(AttributeError):
+        certlogic.no_such_name  # noqa: B018

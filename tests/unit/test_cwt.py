@@ -208,11 +208,20 @@ def test_claims_bytes_are_the_general_encoders(
     assert encoded == expected
 
 
-def test_the_common_shape_takes_the_hand_written_path() -> None:
+def test_the_dcc_encoder_is_cbor2s_canonical_form() -> None:
     dcc = sample_record().to_dcc(issuer="Bộ Y tế")
-    assert cwt._dcc_cbor(dcc) == _cbor.dumps(dcc)
-    assert cwt._dcc_cbor({**dcc, "extra": 1}) is None
-    assert cwt._dcc_cbor(MappingProxyType(dcc)) is None  # not a dict: the general encoder
+    assert cwt.dcc_cbor(dcc) == _cbor.dumps(dcc)
+    assert cwt.dcc_cbor(MappingProxyType(dcc)) == _cbor.dumps(dcc)  # any mapping, as a dict
+    odd = {**dcc, "x": [1.5, -1, 2**70, None, True, {1: "a", "b": 2}], "a" * 300: "é" * 200}
+    assert cwt.dcc_cbor(odd) == _cbor.dumps(odd)  # other values: cbor2's, as a whole
+    long = {"v": list(range(30)), "m": {str(i): i for i in range(30)}}
+    assert cwt.dcc_cbor(long) == _cbor.dumps(long)  # heads past the one-byte ones
+
+
+def test_the_key_order_cache_is_bounded() -> None:
+    for i in range(300):
+        assert cwt.dcc_cbor({f"k{i}": i % 24}) == _cbor.dumps({f"k{i}": i % 24})
+    assert len(cwt._ORDER) <= cwt._ORDER_CACHE_SIZE
 
 
 def test_claims_bytes_are_pinned() -> None:

@@ -18,6 +18,7 @@ from vaxpass_core.errors import InvalidRecord, KeyExpired
 from vaxpass_core.record import VaccinationRecord
 from vaxpass_core.shell.bulk import issue_batch
 from vaxpass_core.shell.record_json import record_to_json
+from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 
 
@@ -43,7 +44,7 @@ def test_iso_shows_epoch_seconds_as_utc_text() -> None:
 
 
 def test_refusals_show_times_in_iso_8601(tmp_path: Path) -> None:
-    pki = vp.testing.pki(seed=0)
+    pki = make_pki(seed=0)
     later = datetime(2031, 1, 1, tzinfo=UTC)
     with pytest.raises(vp.errors.FacilityExpired, match="not valid at 2031-01-01T00:00:00Z"):
         vp.attest(sample_record(), facility=pki.facilities[0], now=later)

@@ -94,13 +94,12 @@ def test_any_text_equals_segno(text: str, error: str) -> None:
     assert_same_symbol(qr.make_qr(text, error=error), reference(text, error))
 
 
-def test_fast_path_is_the_one_taken() -> None:
-    # make_qr falls back to segno.make only if segno's internals change; the fast
-    # path itself must give segno's symbol, so test it directly too.
+def test_the_encoder_gives_segnos_symbol() -> None:
+    # The one encoder, called directly: segno.make is only this test's reference.
     text = hc1_like(825, 99)
-    assert_same_symbol(
-        _qrencode.make_fast(text, _qrencode.consts.ERROR_LEVEL_Q), reference(text, "Q")
-    )
+    level = _qrencode.consts.ERROR_LEVEL_Q
+    assert_same_symbol(_qrencode.encode(text, level), reference(text, "Q"))
+    assert_same_symbol(_qrencode.encode(text, level, 3), reference(text, "Q", 3))
 
 
 # --- the penalty evaluation itself, rule by rule, against segno's ------------------

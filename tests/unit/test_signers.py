@@ -19,7 +19,7 @@ from vaxpass_core.signers import (
     PublicKey,
     cose_alg,
     facility_id_of,
-    kid_of,
+    kid_for_certificate,
     load_certificate,
     validity_of,
 )
@@ -55,9 +55,19 @@ def test_kid_is_the_first_8_bytes_of_sha256_of_the_der() -> None:
     signer = pki().document_signer
     der = signer.certificate.public_bytes(DER)
     assert signer.kid == hashlib.sha256(der).digest()[:8]
-    assert kid_of(der) == kid_of(signer.certificate) == signer.kid
+    assert kid_for_certificate(der) == kid_for_certificate(signer.certificate) == signer.kid
     with pytest.raises(TypeError):
-        kid_of("not a certificate")  # type: ignore[arg-type]
+        kid_for_certificate("not a certificate")  # type: ignore[arg-type]
+
+
+def test_kid_of_is_a_deprecated_name() -> None:
+    from vaxpass_core import signers
+
+    with pytest.warns(DeprecationWarning, match="kid_for_certificate") as warned:
+        assert signers.kid_of is kid_for_certificate
+    assert warned[0].filename == __file__  # the warning points at the code that used the name
+    with pytest.raises(AttributeError):
+        signers.no_such_name  # noqa: B018
 
 
 @pytest.mark.parametrize(
@@ -90,7 +100,7 @@ def test_unsupported_keys_are_refused() -> None:
     with pytest.raises(TypeError):
         cose_alg("key")  # type: ignore[arg-type]
     with pytest.raises(TypeError):  # cose.algorithm_for_key knows Ed448; signers do not
-        cose_alg(ed448.Ed448PrivateKey.generate())  # type: ignore[arg-type]
+        cose_alg(ed448.Ed448PrivateKey.generate())
 
 
 def test_validity_is_read_once_for_signers_and_certificates() -> None:
@@ -184,13 +194,17 @@ def test_from_pem_and_der_round_trip() -> None:
     assert FacilitySigner.from_pem(key_pem, cert_pem) == facility
     assert FacilitySigner.from_pem(key_pem.decode(), cert_pem.decode()) == facility
     assert (
-        FacilitySigner.from_der(
+        FacilitySigner.from_pem(
             _key_bytes(facility.key, DER),
             facility.certificate.public_bytes(DER),
             facility_id="VN-FAC-0001",
         ).kid
         == facility.kid
     )
+    with pytest.warns(DeprecationWarning, match="from_pem") as warned:
+        again = FacilitySigner.from_der(key_pem, cert_pem)
+    assert warned[0].filename == __file__
+    assert again == facility
     signer = p.document_signer
     loaded = DocumentSigner.from_pem(
         _key_bytes(signer.key, PEM),

@@ -54,8 +54,8 @@ def test_same_seed_same_der_and_kids_even_uncached() -> None:
     ders = _ders(first)
     kids = [first.document_signer.kid, first.document_signer_ps256.kid]
     pki.cache_clear()
-    # the submodule, not the function of the same name that the package exports
-    importlib.import_module("vaxpass_core.testing.pki")._rogue.cache_clear()
+    # the private helper of the module that mints it (the test kit re-exports its names)
+    importlib.import_module("vaxpass_core.shell.devpki")._rogue.cache_clear()
     again = pki(0)
     assert again is not first
     assert _ders(again) == ders
@@ -272,3 +272,12 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 def test_strategies_load_lazily() -> None:
     module = vaxpass_core.testing.strategies
     assert module.__name__ == "vaxpass_core.testing.strategies"
+
+
+def test_the_test_kit_and_the_shell_mint_the_same_pki() -> None:
+    from vaxpass_core import testing
+    from vaxpass_core.shell import devpki, vectors
+
+    assert testing.pki is devpki.pki
+    assert testing.pki(0) is devpki.pki(0)
+    assert testing.vectors.generate is vectors.generate

@@ -24,6 +24,7 @@ from vaxpass_core.errors import (
 )
 from vaxpass_core.hazmat import cose
 from vaxpass_core.revocation import country_code_uci_hash, signature_hash, uci_hash
+from vaxpass_core.signers import validity_of
 from vaxpass_core.testing import pki
 from vaxpass_core.testing.pki import (
     SIGNER_NOT_AFTER,
@@ -201,8 +202,6 @@ def test_dcc_types_from_the_extended_key_usage(
     ]
     entry = SignerCertificate(_dsc_with_eku(parsed or None))
     assert entry.dcc_types == (None if expected is None else frozenset(map(DccType, expected)))
-    for kind in "tvr":
-        assert entry.allows(kind) is (expected is None or kind in expected)
     assert walk(entry.der).eku_oids == tuple(o.dotted_string for o in parsed)
 
 
@@ -341,19 +340,9 @@ def _x25519_certificate() -> x509.Certificate:
     )
 
 
-def test_signer_validity_window_is_inclusive() -> None:
+def test_signer_validity_window_is_read_from_the_certificate() -> None:
     entry = pki().trust.signers_for(pki().document_signer.kid)[0]
-    assert entry.valid_at(EPOCH_2025)
-    assert entry.valid_at(EPOCH_2030)
-    assert entry.valid_at(NOW)
-    assert not entry.valid_at(EPOCH_2025 - 1)
-    assert not entry.valid_at(EPOCH_2030 + 1)
-    with pytest.raises(ValueError, match="naive"):
-        entry.valid_at(datetime(2026, 1, 1))  # noqa: DTZ001
-    with pytest.raises(TypeError):
-        entry.valid_at("2026-01-01")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        entry.valid_at(True)
+    assert (entry.not_before, entry.not_after) == (EPOCH_2025, EPOCH_2030)
 
 
 # The EU conformance certificates: the walker must agree with cryptography where both read.
@@ -817,8 +806,8 @@ def test_walker_refuses_broken_structure(der: bytes) -> None:
 
 def test_facility_certificate_validity() -> None:
     entry = FacilityCertificate(pki().facilities[0])
-    assert entry.valid_at(NOW)
-    assert not entry.valid_at(EPOCH_2030 + 1)
+    assert entry.not_before <= int(NOW.timestamp()) <= entry.not_after
+    assert (entry.not_before, entry.not_after) == validity_of(entry.certificate)
 
 
 def test_trust_still_names_what_moved_out() -> None:

@@ -15,7 +15,7 @@ import vaxpass_core as vp
 from tests._helpers import NOW, sample_passport
 from tests.certlogic_cases import gateway_rule as rule
 from vaxpass_core import certlogic, valuesets
-from vaxpass_core.certlogic import Outcome
+from vaxpass_core.certlogic import RuleVerdict
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 
@@ -47,7 +47,7 @@ def test_viet_nams_example_rules_accept_a_recent_full_course() -> None:
     )
     assert result.ok
     assert result.rules is not None
-    assert result.rules.verdict is Outcome.PASSED
+    assert result.rules.verdict is RuleVerdict.PASSED
     assert [o.rule.identifier for o in result.rules.outcomes] == [
         "VR-VN-0001",
         "VR-VN-0002",
@@ -64,7 +64,7 @@ def test_a_dose_too_old_is_valid_but_not_accepted_and_the_summary_says_why() -> 
     assert result.ok
     assert not result.accepted
     assert result.rules is not None
-    failed = result.rules.with_outcome(Outcome.FAILED)
+    failed = result.rules.with_outcome(RuleVerdict.FAILED)
     assert [o.rule.identifier for o in failed] == ["VR-VN-0003"]
     summary = result.summary()
     assert "Quy tắc nhập cảnh / Entry rules: KHÔNG ĐẠT / FAILED" in summary
@@ -108,7 +108,7 @@ def test_rules_see_the_external_parameters_the_verifier_apps_pass() -> None:
         passport.qr_text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", region="HN"
     )
     assert result.rules is not None
-    assert [o.outcome for o in result.rules.outcomes] == [Outcome.PASSED]
+    assert [o.outcome for o in result.rules.outcomes] == [RuleVerdict.PASSED]
 
 
 def test_rules_of_another_country_or_region_do_not_apply() -> None:
@@ -119,7 +119,7 @@ def test_rules_of_another_country_or_region_do_not_apply() -> None:
     elsewhere = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="DE")
     assert elsewhere.rules is not None
     assert elsewhere.rules.outcomes == ()
-    assert elsewhere.rules.verdict is Outcome.OPEN  # no rule: the officer decides
+    assert elsewhere.rules.verdict is RuleVerdict.OPEN  # no rule: the officer decides
     assert not elsewhere.accepted
     here = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN")
     assert here.rules is not None
@@ -145,7 +145,7 @@ def test_rules_read_the_value_sets_given_to_verify() -> None:
     mine = vp.verify(text, trust=KEYS.trust, now=NOW, rules=rules, country="VN", valuesets=no_vn)
     assert mine.ok  # a country outside the value sets is a warning, not a failure
     assert mine.rules is not None
-    assert mine.rules.verdict is Outcome.FAILED
+    assert mine.rules.verdict is RuleVerdict.FAILED
 
 
 def test_a_rule_that_cannot_run_is_open_never_passed() -> None:
@@ -155,7 +155,7 @@ def test_a_rule_that_cannot_run_is_open_never_passed() -> None:
     )
     assert result.ok
     assert result.rules is not None
-    assert result.rules.verdict is Outcome.OPEN
+    assert result.rules.verdict is RuleVerdict.OPEN
     assert not result.accepted
     assert "Rule open" in result.summary(lang="en")
 

@@ -9,6 +9,7 @@ decoded DCC. See ``docs/certlogic.md``.
 
 from __future__ import annotations
 
+from vaxpass_core._deprecated import renamed
 from vaxpass_core.errors import (
     CertLogicError,
     CertLogicEvaluationError,
@@ -25,10 +26,10 @@ from ._validation import MAX_DEPTH, Issue, validate
 from .rules import CertificateType, Description, Rule, RuleType, load_rule, load_rules
 from .ruleset import (
     ENGINE_VERSION,
-    Outcome,
     RuleOutcome,
     RuleSet,
     RulesResult,
+    RuleVerdict,
     certificate_type,
     evaluate_rule,
     external_parameters,
@@ -50,11 +51,11 @@ __all__ = [
     "InvalidCertLogic",
     "InvalidRule",
     "Issue",
-    "Outcome",
     "Rule",
     "RuleOutcome",
     "RuleSet",
     "RuleType",
+    "RuleVerdict",
     "RulesResult",
     "certificate_type",
     "compile",
@@ -66,3 +67,10 @@ __all__ = [
     "rule_value_sets",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # A rule's outcome was once ``Outcome``, the name of a verification check's (vp.Outcome).
+    if name == "Outcome":
+        return renamed(f"{__name__}.Outcome", "certlogic.RuleVerdict", RuleVerdict)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

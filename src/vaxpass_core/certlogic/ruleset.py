@@ -38,9 +38,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ENGINE",
     "ENGINE_VERSION",
-    "Outcome",
     "RuleOutcome",
     "RuleSet",
+    "RuleVerdict",
     "RulesResult",
     "certificate_type",
     "external_parameters",
@@ -57,7 +57,12 @@ _KINDS: Final = (
 )
 
 
-class Outcome(enum.StrEnum):
+class RuleVerdict(enum.StrEnum):
+    """A business rule's outcome: PASSED, FAILED or OPEN (the officer decides).
+
+    Not :class:`vaxpass_core.Outcome`, which is a verification check's.
+    """
+
     PASSED = "passed"
     FAILED = "failed"
     OPEN = "open"
@@ -68,7 +73,7 @@ class RuleOutcome:
     """One rule's outcome, with its description in the language asked for."""
 
     rule: Rule
-    outcome: Outcome
+    outcome: RuleVerdict
     description: str
     #: Why the rule is OPEN (``None`` when PASSED or FAILED).
     reason: str | None = None
@@ -81,20 +86,20 @@ class RulesResult:
     outcomes: tuple[RuleOutcome, ...]
 
     @property
-    def verdict(self) -> Outcome:
+    def verdict(self) -> RuleVerdict:
         found = {outcome.outcome for outcome in self.outcomes}
-        if Outcome.FAILED in found:
-            return Outcome.FAILED
-        if Outcome.OPEN in found or not found:
-            return Outcome.OPEN
-        return Outcome.PASSED
+        if RuleVerdict.FAILED in found:
+            return RuleVerdict.FAILED
+        if RuleVerdict.OPEN in found or not found:
+            return RuleVerdict.OPEN
+        return RuleVerdict.PASSED
 
     @property
     def ok(self) -> bool:
         """Whether every applicable rule passed (and at least one applied)."""
-        return self.verdict is Outcome.PASSED
+        return self.verdict is RuleVerdict.PASSED
 
-    def with_outcome(self, outcome: Outcome) -> tuple[RuleOutcome, ...]:
+    def with_outcome(self, outcome: RuleVerdict) -> tuple[RuleOutcome, ...]:
         return tuple(found for found in self.outcomes if found.outcome is outcome)
 
 
@@ -191,11 +196,11 @@ def _evaluate(
             reason = f"evaluation failed: {error.message}"
         else:
             if isinstance(value, bool):
-                outcome = Outcome.PASSED if value else Outcome.FAILED
+                outcome = RuleVerdict.PASSED if value else RuleVerdict.FAILED
                 return RuleOutcome(rule, outcome, description)
             # The apps cast the result to a JSON boolean: a truthy string is not a pass.
             reason = f"the logic gave {_kind_of(value)}, not true or false"
-    return RuleOutcome(rule, Outcome.OPEN, description, reason)
+    return RuleOutcome(rule, RuleVerdict.OPEN, description, reason)
 
 
 def _kind_of(value: Any) -> str:

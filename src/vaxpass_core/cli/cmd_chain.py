@@ -19,8 +19,12 @@ from .pki_files import PkiFiles, PkiFilesError
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Mapping
+
+    import segno
 
     from vaxpass_core.attestation import Attestation
+    from vaxpass_core.chain import Passport
 
 
 _PKI = click.option(
@@ -192,7 +196,25 @@ def issue(
         )
     except VaxpassError as exc:
         refuse(exc, as_json=as_json)
-    symbol = passport.qr(error=error_level.upper())
+    _report_passport(
+        passport,
+        passport.qr(error=error_level.upper()),
+        alg_name=pki.document_signer.alg_name,
+        files={"out": out, "png": png, "svg": svg},
+        as_json=as_json,
+    )
+
+
+def _report_passport(
+    passport: Passport,
+    symbol: segno.QRCode,
+    *,
+    alg_name: str,
+    files: Mapping[str, Path | None],
+    as_json: bool,
+) -> None:
+    """Write the passport's text and QR pictures where asked, then say what was done."""
+    out, png, svg = files["out"], files["png"], files["svg"]
     if out is not None:
         write_output(out, (passport.qr_text + "\n").encode())
     if png is not None:
@@ -208,10 +230,10 @@ def issue(
                 "issued_at": epoch_iso(passport.issued_at),
                 "expires_at": epoch_iso(passport.expires_at),
                 "kid": passport.kid.hex(),
-                "alg": pki.document_signer.alg_name,
+                "alg": alg_name,
                 "qr_version": symbol.version,
                 "error_level": symbol.error,
-                "files": {k: str(v) for k, v in (("out", out), ("png", png), ("svg", svg)) if v},
+                "files": {k: str(v) for k, v in files.items() if v},
             }
         )
     elif out is None:

@@ -8,9 +8,9 @@ import click
 
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.qr import qr_terminal
+from vaxpass_core.shell.demo import demo_record
+from vaxpass_core.shell.devpki import pki as make_pki
 from vaxpass_core.shell.record_json import record_to_json
-from vaxpass_core.testing import pki as make_pki
-from vaxpass_core.testing import sample_record as sample
 from vaxpass_core.verification import verify
 
 from ._common import (
@@ -40,7 +40,7 @@ def demo(now: dt.datetime | None, as_json: bool) -> None:
     """
     now = now_or_clock(now)
     pki = make_pki(seed=0)
-    record = sample()
+    record = demo_record()
     facility = pki.facilities[0]
     passport = issue(
         attest(record, facility=facility, now=now),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vaxpass_core.testing import pki as make_pki
+from vaxpass_core.shell.devpki import pki as make_pki
 
 from ._common import EXIT_VALID, InputError, echo_json, finish, require_empty_dir
 from .pki_files import MANIFEST, TRUST_FILE, write_pki_dir

@@ -1,6 +1,6 @@
 """``vaxpass vectors DIR``: reference test vectors in the dgc-testdata layout.
 
-The vectors come from ``vaxpass_core.testing.vectors.generate(seed)``, which yields
+The vectors come from ``vaxpass_core.shell.vectors.generate(seed)``, which yields
 ``(relative path, JSON object)`` pairs; this command only writes them.
 """
 
@@ -29,7 +29,7 @@ def vectors(directory: Path, seed: int, force: bool, as_json: bool) -> None:
     """Write reference test vectors (dgc-testdata layout) to DIRECTORY."""
     require_empty_dir(directory, force=force)
     # Loaded only here: the other commands need none of it.
-    from vaxpass_core.testing import vectors as generator  # noqa: PLC0415
+    from vaxpass_core.shell import vectors as generator  # noqa: PLC0415
 
     written: list[str] = []
     try:

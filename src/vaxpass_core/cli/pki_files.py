@@ -35,8 +35,8 @@ from vaxpass_core.trust import Revocation, TrustStore
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from vaxpass_core.shell.devpki import PKI
     from vaxpass_core.signers import PrivateKey
-    from vaxpass_core.testing.pki import PKI
 
 
 __all__ = [

@@ -35,6 +35,7 @@ __all__ = [
     "dumps",
     "frozendict",
     "head",
+    "item_end",
     "loads",
     "loads_reference",
     "tstr",
@@ -146,18 +147,13 @@ _KEY: Final = bytes(b >> 5 in (0, 1, 3) for b in range(256))
 _KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, strict=True))
 
 
-def _scan(data: bytes) -> None:
-    """Walk the item heads of *data* once and refuse what :func:`loads` never accepts.
-
-    Linear in ``len(data)``: each step reads one head (in a map, a key and then its value)
-    and moves forward, and a declared count larger than the bytes left is refused before it
-    is trusted. Raises ``ValueError``.
+def _scan(data: bytes, pos: int = 0) -> int:
+    """Walk the heads of the item at *pos* once, refuse what :func:`loads` never accepts
+    (``ValueError``), and return where the item ends. Linear in ``len(data)``: one head a step
+    (a map's key and value in one), forward only; a count larger than the bytes left is refused.
     """
-    end = len(data)
-    leaf, key_leaf = _LEAF, _KEY_LEAF
-    pos = 0
-    items = 1  # items declared so far: the top-level one, each container's and tag's
-    todo = 1  # items left in the open container (the top level holds one)
+    end, leaf, key_leaf = len(data), _LEAF, _KEY_LEAF
+    items = todo = 1  # declared so far (top level, containers, tags); left in the open one
     in_map = False  # whether the open container is a map: then each step starts at a key
     stack: list[tuple[int, bool]] = []
     try:
@@ -170,14 +166,7 @@ def _scan(data: bytes) -> None:
             initial = data[pos]
             if in_map:  # a key (an integer or a text string), then its value below
                 size = key_leaf[initial]
-                if size:
-                    pos += size
-                elif not _KEY[initial]:
-                    raise ValueError("a map key must be an integer or a text string")
-                elif initial == 0x78:
-                    pos += 2 + data[pos + 1]
-                else:  # a longer text key, or a reserved head
-                    pos = _skip_long(data, pos, initial)
+                pos = pos + size if size else _skip_key(data, pos, initial)
                 initial = data[pos]
                 todo -= 2
             else:
@@ -189,16 +178,11 @@ def _scan(data: bytes) -> None:
             if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
                 pos += 2 + data[pos + 1]
                 continue
-            major, info = initial >> 5, initial & 0x1F
-            pos += 1
-            if info < 24:
-                arg = info
-            elif info < 28:
-                width = 1 << (info - 24)
-                arg = int.from_bytes(data[pos : pos + width], "big")
-                pos += width
+            major, arg = initial >> 5, initial & 0x1F
+            if arg < 24:  # the argument is in the initial byte: most containers and tags
+                pos += 1
             else:
-                raise ValueError(f"additional information {info} (indefinite or reserved)")
+                pos, arg = _argument(data, pos, initial)
             if major < 4:  # a long string
                 pos += arg
                 continue
@@ -220,17 +204,27 @@ def _scan(data: bytes) -> None:
                 todo, in_map = arg, major == 5
     except IndexError:
         raise ValueError("truncated CBOR") from None
-    if pos != end:
-        raise ValueError("truncated CBOR" if pos > end else f"{end - pos} trailing bytes")
+    return pos
 
 
-def _skip_long(data: bytes, pos: int, initial: int) -> int:
-    """The position after the text string of 256 bytes or more whose head is at *pos*."""
+def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
+    """The position after the head at *pos* whose argument follows its initial byte
+    *initial* (additional information 24 to 27), and that argument."""
     info = initial & 0x1F
-    if not 24 <= info < 28:
-        raise ValueError(f"additional information {info} (indefinite or reserved)")
-    width = 1 << (info - 24)
-    return pos + 1 + width + int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
+    if info < 28:
+        width = 1 << (info - 24)
+        return pos + 1 + width, int.from_bytes(data[pos + 1 : pos + 1 + width], "big")
+    raise ValueError(f"additional information {info} (indefinite or reserved)")
+
+
+def _skip_key(data: bytes, pos: int, initial: int) -> int:
+    """The position after the map key at *pos* that is not a one-byte-head leaf."""
+    if not _KEY[initial]:
+        raise ValueError("a map key must be an integer or a text string")
+    if initial == 0x78:  # a 24-255 byte text key
+        return pos + 2 + data[pos + 1]
+    pos, length = _argument(data, pos, initial)  # a longer text key, or a reserved head
+    return pos + length
 
 
 def dumps(value: Any) -> bytes:
@@ -248,9 +242,12 @@ def loads(data: bytes) -> Any:
     if size == 0:
         raise MalformedCBOR("empty input is not CBOR")
     try:
-        _scan(data)
+        end = _scan(data)
     except ValueError as exc:
         raise MalformedCBOR(f"not accepted CBOR: {exc}") from None
+    if end != size:
+        why = "truncated CBOR" if end > size else f"{size - end} trailing bytes"
+        raise MalformedCBOR(f"not accepted CBOR: {why}")
     fp = io.BytesIO(data)
     try:
         try:
@@ -270,6 +267,16 @@ def loads(data: bytes) -> Any:
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
     _IDLE.append(decoder)  # only after a clean decode: one that raised is dropped
     return value  # the scan saw that the one item ends where the data does
+
+
+def item_end(data: bytes, pos: int) -> int:
+    """Where the CBOR item whose head is at *pos* ends (a reader of a fixed envelope skips
+    what it does not read with it). ``ValueError`` for an item :func:`loads` refuses, or one
+    that runs past the end of *data*."""
+    end = _scan(data, pos)
+    if end > len(data):
+        raise ValueError("truncated CBOR")
+    return end
 
 
 def loads_reference(data: bytes) -> Any:

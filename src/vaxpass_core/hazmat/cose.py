@@ -101,6 +101,12 @@ PublicKey: TypeAlias = (
     ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey | ed448.Ed448PublicKey
 )
 
+_EDDSA_KEYS: Final = (
+    ed25519.Ed25519PrivateKey,
+    ed25519.Ed25519PublicKey,
+    ed448.Ed448PrivateKey,
+    ed448.Ed448PublicKey,
+)
 _EC_ALGS: dict[int, tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]] = {
     # alg: (curve, hash, bytes per coordinate)
     ES256: (ec.SECP256R1, hashes.SHA256(), 32),
@@ -237,90 +243,97 @@ def _protected_header(protected: bytes) -> Mapping[Any, Any]:
     return header
 
 
-def _bstr_at(data: bytes, pos: int) -> tuple[bytes, int] | None:
-    """The byte string whose head is at *pos*, and the position after it; None if not one."""
+def _read_head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """The major type and argument of the CBOR head at *pos*, and where the head ends.
+
+    ``IndexError`` past the end of *data*; ``ValueError`` for an indefinite or reserved one.
+    """
     initial = data[pos]
-    if initial >> 5 != 2:
-        return None
     info = initial & 0x1F
     if info < 24:
-        start, length = pos + 1, info
-    elif 24 <= info <= 27:
-        width = 1 << (info - 24)
-        start = pos + 1 + width
-        length = int.from_bytes(data[pos + 1 : start], "big")
-    else:
-        return None
+        return initial >> 5, info, pos + 1
+    if info > 27:
+        raise ValueError("an indefinite length or a reserved head")
+    end = pos + 1 + (1 << (info - 24))
+    if end > len(data):
+        raise IndexError(end)
+    return initial >> 5, int.from_bytes(data[pos + 1 : end], "big"), end
+
+
+def _bstr_at(data: bytes, pos: int) -> tuple[bytes | None, int]:
+    """The byte string at *pos* (None if the item there is not one), and where it ends."""
+    if data[pos] >> 5 != 2:
+        return None, pos
+    _, length, start = _read_head(data, pos)
     end = start + length
     if end > len(data):
-        return None
+        raise IndexError(end)
     return data[start:end], end
 
 
-def _fast_sign1(data: bytes) -> Sign1Message | None:
-    """The common shape, parsed by hand: [tag 61] [tag 18] [bstr, {}, bstr, bstr].
+_Envelope: TypeAlias = tuple[bytes, int, bytes, bytes, bool]
 
-    Returns None for anything else (or anything odd), and the general path, which
-    accepts a superset of this, decides. Both give the same result where both apply.
+
+def _envelope(data: bytes) -> _Envelope | str:
+    """A COSE_Sign1 read from its heads: protected, where the unprotected header starts,
+    payload, signature and whether it was tagged; or, as a str, why it is not one.
+
+    The shape: [tag 61] [tag 18] [bstr, header, bstr, bstr]. Byte strings are taken as they
+    are; nothing else is decoded here.
     """
+    if not 0 < len(data) <= _cbor.MAX_CBOR_BYTES:
+        return "not a COSE_Sign1 of an accepted size"
     try:
-        pos = 0
-        if data[0] == 0xD8 and data[1] == TAG_CWT and data[2] == 0xD2:
-            pos = 2
-        tagged = data[pos] == 0xD2
-        pos += tagged
-        if data[pos] != 0x84:
-            return None
-        protected = _bstr_at(data, pos + 1)
-        if protected is None or data[protected[1]] != 0xA0:  # unprotected: the empty map
-            return None
-        payload = _bstr_at(data, protected[1] + 1)
-        if payload is None:
-            return None
-        signature = _bstr_at(data, payload[1])
-        if signature is None or signature[1] != len(data):
-            return None
-    except IndexError:
-        return None
-    return Sign1Message(
-        protected[0],
-        _protected_header(protected[0]),
-        _EMPTY,
-        payload[0],
-        signature[0],
-        tagged,
-    )
+        major, arg, pos = _read_head(data, 0)
+        tagged = major == 6
+        if tagged:
+            if arg == TAG_CWT and data[pos] >> 5 == 6:
+                major, arg, pos = _read_head(data, pos)
+            if arg != TAG_SIGN1:
+                return f"CBOR tag {arg} is not COSE_Sign1 (18)"
+            major, arg, pos = _read_head(data, pos)
+        if major != 4 or arg != 4:
+            return "COSE_Sign1 is not an array of four items"
+        protected, pos = _bstr_at(data, pos)
+        unprotected_at = pos
+        pos = pos + 1 if data[pos] == 0xA0 else _cbor.item_end(data, pos)
+        payload, pos = _bstr_at(data, pos)
+        signature, pos = _bstr_at(data, pos)
+    except (IndexError, ValueError):
+        return "not well-formed CBOR"
+    if protected is None or payload is None or signature is None:
+        return "COSE_Sign1 protected header, payload and signature must be bytes"
+    if pos != len(data):
+        return "trailing bytes after the COSE_Sign1"
+    return protected, unprotected_at, payload, signature, tagged
 
 
 def decode_sign1(data: bytes) -> Sign1Message:
-    """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`."""
-    if type(data) is bytes and len(data) <= _cbor.MAX_CBOR_BYTES:
-        message = _fast_sign1(data)
-        if message is not None:
-            return message
-    item = _cbor.loads(data)
-    tagged = False
-    if type(item) is _cbor.CBORTag:
-        if item.tag == TAG_CWT and type(item.value) is _cbor.CBORTag:
+    """Parse a COSE_Sign1 message; raise :class:`MalformedCBOR` or :class:`MalformedCOSE`.
+
+    One reader for every shape (:func:`_envelope`); what it refuses, and a message with an
+    unprotected header to decode, also go through the CBOR decoder, so that input which is
+    not accepted CBOR is ``cbor.malformed`` before it is a malformed COSE message.
+    """
+    if type(data) is not bytes:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"CBOR input must be bytes, not {type(data).__name__}")
+        data = bytes(data)
+    envelope = _envelope(data)
+    if isinstance(envelope, str):
+        _cbor.loads(data)  # raises MalformedCBOR unless it is accepted CBOR
+        raise MalformedCOSE(envelope)
+    protected, unprotected_at, payload, signature, tagged = envelope
+    item = None
+    if data[unprotected_at] != 0xA0:  # a header to decode (or not a map): the CBOR decoder's
+        item = _cbor.loads(data)
+    header = _protected_header(protected)
+    unprotected: Mapping[Any, Any] = _EMPTY
+    if item is not None:
+        while type(item) is _cbor.CBORTag:  # the reader saw the tags: 61 around 18, or 18
             item = item.value
-        if item.tag != TAG_SIGN1:
-            raise MalformedCOSE(f"CBOR tag {item.tag} is not COSE_Sign1 (18)")
-        item = item.value
-        tagged = True
-    # cbor2 decodes a tag's content immutably: tuples and frozendicts.
-    if type(item) not in _ARRAY_TYPES or len(item) != 4:
-        raise MalformedCOSE("COSE_Sign1 is not an array of four items")
-    protected, unprotected, payload, signature = item
-    if type(protected) is not bytes or type(payload) is not bytes or type(signature) is not bytes:
-        raise MalformedCOSE("COSE_Sign1 protected header, payload and signature must be bytes")
-    return Sign1Message(
-        protected,
-        _protected_header(protected),
-        _check_header(unprotected, "unprotected"),
-        payload,
-        signature,
-        tagged,
-    )
+        unprotected = _check_header(item[1], "unprotected")
+    return Sign1Message(protected, header, unprotected, payload, signature, tagged)
 
 
 # ---- keys and algorithms --------------------------------------------------------
@@ -344,20 +357,15 @@ def algorithm_for_key(key: PrivateKey | PublicKey) -> int:
         return _curve_alg(key.curve)
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return PS256
-    if isinstance(
-        key,
-        ed25519.Ed25519PrivateKey
-        | ed25519.Ed25519PublicKey
-        | ed448.Ed448PrivateKey
-        | ed448.Ed448PublicKey,
-    ):
+    if isinstance(key, _EDDSA_KEYS):
         return EDDSA
     raise AlgorithmError(f"no COSE algorithm for a {type(key).__name__}")
 
 
-# Key type -> the algorithms that type can fit. isinstance against cryptography's abstract
-# key classes costs ~0.2 us a call, which adds up at two signatures per passport; a key's
-# type decides the answer, so the fast path below is one dict look-up.
+# Key type -> the algorithms keys of that type were seen to fit: what the rule below decided,
+# remembered. isinstance against cryptography's abstract key classes costs ~0.2 us a call,
+# which adds up at two signatures per passport; a key's type decides the answer (an EC key's
+# curve aside, checked each time), so a key seen before costs one dict look-up.
 _FITS_BY_TYPE: dict[type, frozenset[int]] = {}
 
 
@@ -367,43 +375,35 @@ def _check_fit(alg: int, key: PrivateKey | PublicKey) -> None:
         alg not in _EC_ALGS or type(key.curve) is _EC_ALGS[alg][0]  # type: ignore[union-attr]
     ):
         return
-    _check_fit_slow(alg, key)
-
-
-def _check_fit_slow(alg: int, key: PrivateKey | PublicKey) -> None:
     if alg in _EC_ALGS:
         if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
             raise AlgorithmError(f"alg {alg} needs an EC key, not a {type(key).__name__}")
         if not isinstance(key.curve, _EC_ALGS[alg][0]):
             raise AlgorithmError(f"alg {alg} does not fit an EC key on {key.curve.name}")
     elif alg == PS256:
-        if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
-            raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
-        if key.key_size < MIN_RSA_BITS:
-            raise AlgorithmError(
-                f"an RSA key of {key.key_size} bits is too small for PS256 "
-                f"(at least {MIN_RSA_BITS})"
-            )
+        _check_rsa(key)
     elif alg == EDDSA:
-        if not isinstance(
-            key,
-            ed25519.Ed25519PrivateKey
-            | ed25519.Ed25519PublicKey
-            | ed448.Ed448PrivateKey
-            | ed448.Ed448PublicKey,
-        ):
+        if not isinstance(key, _EDDSA_KEYS):
             raise AlgorithmError(f"EdDSA needs an Ed25519 or Ed448 key, not a {type(key).__name__}")
     else:
         raise AlgorithmError(f"COSE algorithm {alg!r} is not supported")
-    if alg != PS256:  # an RSA key's fit also depends on its size: never cached
-        fits = _FITS_BY_TYPE.get(type(key), frozenset())
-        _FITS_BY_TYPE[type(key)] = fits | {alg}
+    if alg != PS256:  # an RSA key's fit also depends on its size: never remembered
+        _FITS_BY_TYPE[type(key)] = _FITS_BY_TYPE.get(type(key), frozenset()) | {alg}
+
+
+def _check_rsa(key: PrivateKey | PublicKey) -> None:
+    if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        raise AlgorithmError(f"PS256 needs an RSA key, not a {type(key).__name__}")
+    if key.key_size < MIN_RSA_BITS:
+        raise AlgorithmError(
+            f"an RSA key of {key.key_size} bits is too small for PS256 (at least {MIN_RSA_BITS})"
+        )
 
 
 def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
     """The hcert ``kid`` of a certificate (object or DER): SHA-256(DER)[:8].
 
-    :func:`vaxpass_core.signers.kid_of` is this same function.
+    Signers and trust stores compute their ``kid`` with it.
     """
     if isinstance(cert, x509.Certificate):
         der = cert.public_bytes(serialization.Encoding.DER)

@@ -31,6 +31,7 @@ __all__ = [
     "CLAIM_ISS",
     "HCERT_EU_DCC_V1",
     "Claims",
+    "dcc_cbor",
     "decode_claims",
     "encode_claims",
 ]
@@ -96,74 +97,83 @@ def _int(value: Any, name: str) -> int:
     return value
 
 
-# -- The DCC's CBOR, written out by hand. -------------------------------------------------
-# issue() encodes one DCC per passport, always of the shape dcc.to_dcc() makes, and the
-# general encoder spends most of its time sorting map keys. For that shape the canonical
-# order is fixed, so it is written here directly, byte for byte what _cbor.dumps gives
-# (the tests hold it to that with hypothesis); anything else goes to _cbor.dumps.
+# -- The DCC's CBOR. --------------------------------------------------------------------------
+# issue() encodes one DCC per passport, and cbor2's canonical mode spends most of its time
+# sorting map keys. A DCC is JSON (maps with text keys; texts, integers, lists and maps), so
+# here the canonical order (shorter encoded keys first, then bytewise, as RFC 7049 and cbor2
+# have it) is computed once per set of keys and remembered; any other value (a float, a
+# negative or large integer, a map with other keys...) is cbor2's, as a whole. The bytes are
+# _cbor.dumps's exactly: the tests hold this to it with hypothesis, cbor2 as the reference.
 # The bytes are built as one str of code points 0-255, one per byte, encoded once as
 # Latin-1: a text value's UTF-8 is decoded as Latin-1 to sit in it unchanged.
 
-# cbor2's canonical map order: shorter encoded keys first, then bytewise.
-_NAM_ORDER: Final = ("fn", "gn", "fnt", "gnt")
-_NAM_KEYS: Final = frozenset(_NAM_ORDER)
-_V_TEXT: Final = ("ci", "co", "dt", "is", "ma", "mp", "tg", "vp")
-_V_KEYS: Final = frozenset((*_V_TEXT, "dn", "sd"))
-# Text-string heads by byte length (up to 255), as Latin-1 characters.
+# Heads by length, as Latin-1 characters: texts up to 255 bytes, maps and arrays up to 23.
 _TEXT_HEADS: Final = tuple(_cbor.head(3, n).decode("latin-1") for n in range(256))
-_NAM_KEY_CBOR: Final = {key: _cbor.tstr(key).decode("ascii") for key in _NAM_ORDER}
-_NAM_HEADS: Final = tuple(_cbor.head(5, n).decode("latin-1") for n in range(5))
+_MAP_HEADS: Final = tuple(_cbor.head(5, n).decode("latin-1") for n in range(24))
+_ARRAY_HEADS: Final = tuple(_cbor.head(4, n).decode("latin-1") for n in range(24))
+# A map's keys, in the order they were given -> (encoded key, key) in canonical order.
+_ORDER: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+_ORDER_CACHE_SIZE: Final = 256
 
 
-def _text(value: object) -> str | None:
-    """A text string's CBOR as Latin-1 code points; None if not a short ``str``."""
-    if type(value) is not str:
-        return None
+def _text(value: str) -> str:
+    """A text string's CBOR as Latin-1 code points (a lone surrogate: UnicodeEncodeError)."""
     if not value.isascii():
-        try:
-            value = value.encode("utf-8").decode("latin-1")
-        except UnicodeEncodeError:  # a lone surrogate: the general encoder decides
-            return None
-    if len(value) > 0xFF:
-        return None
-    return _TEXT_HEADS[len(value)] + value
+        value = value.encode("utf-8").decode("latin-1")
+    size = len(value)
+    return (_TEXT_HEADS[size] if size < 256 else _latin1(_cbor.head(3, size))) + value
 
 
-def _dcc_cbor(dcc: Mapping[str, Any]) -> bytes | None:
-    """``_cbor.dumps(dcc)`` for a one-entry vaccination DCC of plain JSON types, else None."""
-    if type(dcc) is not dict or len(dcc) != 4:  # ver, nam, dob, v
+def _latin1(data: bytes) -> str:
+    return data.decode("latin-1")
+
+
+def _order(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+    """The canonical order of a map's text keys, with each key's CBOR; None if one is not text."""
+    if any(type(key) is not str for key in keys):
         return None
-    nam, entries = dcc.get("nam"), dcc.get("v")
-    if type(nam) is not dict or not nam.keys() <= _NAM_KEYS:
-        return None
-    if type(entries) is not list or len(entries) != 1:
-        return None
-    v = entries[0]
-    if type(v) is not dict or v.keys() != _V_KEYS:
-        return None
-    dn, sd = v["dn"], v["sd"]
-    # Counts below 24 are one byte, their own head: the dose counts always are.
-    if type(dn) is not int or type(sd) is not int or not (0 <= dn < 24 and 0 <= sd < 24):
-        return None
-    texts = [_text(v[key]) for key in _V_TEXT]
-    dob, ver = _text(dcc.get("dob")), _text(dcc.get("ver"))
-    if dob is None or ver is None or None in texts:
-        return None
-    ci, co, dt, is_, ma, mp, tg, vp = texts
-    nam_cbor, count = "", 0
-    for key in _NAM_ORDER:
-        if key in nam:
-            text = _text(nam[key])
-            if text is None:
-                return None
-            nam_cbor += _NAM_KEY_CBOR[key] + text
-            count += 1
-    return (
-        # {"v": [{ci, co, dn, dt, is, ma, mp, sd, tg, vp}], "dob", "nam", "ver"}
-        f"\xa4\x61v\x81\xaa\x62ci{ci}\x62co{co}\x62dn{chr(dn)}\x62dt{dt}\x62is{is_}"
-        f"\x62ma{ma}\x62mp{mp}\x62sd{chr(sd)}\x62tg{tg}\x62vp{vp}"
-        f"\x63dob{dob}\x63nam{_NAM_HEADS[count]}{nam_cbor}\x63ver{ver}"
-    ).encode("latin-1")
+    order = tuple(sorted(((_text(key), key) for key in keys), key=_canonical))
+    if len(_ORDER) >= _ORDER_CACHE_SIZE:
+        _ORDER.clear()
+    _ORDER[keys] = order
+    return order
+
+
+def _canonical(entry: tuple[str, str]) -> tuple[int, str]:
+    return len(entry[0]), entry[0]  # Latin-1 code points sort as their bytes do
+
+
+def _json_cbor(value: Any) -> str:
+    """``_cbor.dumps(value)`` as Latin-1 code points."""
+    kind = type(value)
+    if kind is dict:
+        keys = tuple(value)
+        order = _ORDER.get(keys) or _order(keys)
+        if order is not None:
+            size = len(order)
+            parts = [_MAP_HEADS[size] if size < 24 else _latin1(_cbor.head(5, size))]
+            for key, name in order:
+                item = value[name]
+                # A short ASCII text, the common value, is written here, not in a call.
+                if type(item) is str and item.isascii() and len(item) < 256:
+                    parts.append(key + _TEXT_HEADS[len(item)] + item)
+                else:
+                    parts.append(key + _json_cbor(item))
+            return "".join(parts)
+    elif kind is str:
+        return _text(value)
+    elif kind is list:
+        size = len(value)
+        head = _ARRAY_HEADS[size] if size < 24 else _latin1(_cbor.head(4, size))
+        return head + "".join([_json_cbor(item) for item in value])
+    elif kind is int and 0 <= value < 24:  # the integer is its own head
+        return chr(value)
+    return _latin1(_cbor.dumps(value))
+
+
+def dcc_cbor(dcc: Mapping[str, Any]) -> bytes:
+    """The DCC's canonical CBOR: ``_cbor.dumps(dict(dcc))``, byte for byte, faster."""
+    return _json_cbor(dcc if type(dcc) is dict else dict(dcc)).encode("latin-1")
 
 
 def encode_claims(
@@ -179,16 +189,14 @@ def encode_claims(
         raise TypeError(f"issuer must be str or None, not {type(issuer).__name__}")
     if _int(expires_at, "expires_at") < _int(issued_at, "issued_at"):
         raise ValueError("expires_at must not precede issued_at")
-    dcc_cbor = _dcc_cbor(dcc)
-    if dcc_cbor is None:
-        dcc_cbor = _cbor.dumps(dict(dcc))
+    dcc_bytes = dcc_cbor(dcc)
     dumps = _cbor.dumps
     # (length of the encoded label, encoded label, encoded value): sorted, these tuples are
     # in cbor2's canonical order (shorter labels first, then bytewise; labels are unique).
     claims: list[tuple[int, bytes, bytes]] = [
         (1, _IAT, dumps(issued_at)),
         (1, _EXP, dumps(expires_at)),
-        (len(_HCERT), _HCERT, _HCERT_V1 + dcc_cbor),
+        (len(_HCERT), _HCERT, _HCERT_V1 + dcc_bytes),
     ]
     if issuer is not None:
         claims.append((1, _ISS, dumps(issuer)))

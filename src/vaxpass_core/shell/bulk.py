@@ -174,7 +174,7 @@ class _Worker:
 def _build(spec: _Spec) -> _Worker:
     key, cert, country, name = spec.issuer
     facilities = {
-        fid: FacilitySigner.from_der(k, c, facility_id=fid) for fid, k, c in spec.facilities
+        fid: FacilitySigner.from_pem(k, c, facility_id=fid) for fid, k, c in spec.facilities
     }
     trust = TrustStore(
         signers=[SignerCertificate(der, kid=kid, country=c) for der, kid, c in spec.signers],
@@ -184,7 +184,7 @@ def _build(spec: _Spec) -> _Worker:
     )
     return _Worker(
         facilities=facilities,
-        issuer=DocumentSigner.from_der(key, cert, country=country, issuer_name=name),
+        issuer=DocumentSigner.from_pem(key, cert, country=country, issuer_name=name),
         trust=trust,
         now=spec.now,
         iat=epoch_of(spec.now),

@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from vaxpass_core.errors import Code
 from vaxpass_core.hazmat import base45, cose, hc1
 from vaxpass_core.hazmat import cbor as _cbor
-from vaxpass_core.testing._signing import with_kid
+from vaxpass_core.shell._signing import with_kid
 
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from vaxpass_core.testing.pki import PKI
+    from vaxpass_core.shell.devpki import PKI
 
 
 #: The layers :func:`corrupted_passports` breaks, outermost first.

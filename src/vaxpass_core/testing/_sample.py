@@ -1,30 +1,9 @@
-"""The sample record of the demos, docs and tests."""
+"""The sample record of the demos, docs and tests: the shell's demo citizen
+(:func:`vaxpass_core.shell.demo.demo_record`), under the test kit's name."""
 
 from __future__ import annotations
 
-from vaxpass_core import uvci, valuesets
-from vaxpass_core.record import FullName, VaccinationRecord
+from vaxpass_core.shell.demo import demo_record as sample_record
 
 
 __all__ = ["sample_record"]
-
-
-def sample_record(*, vaccine: str = "AstraZeneca") -> VaccinationRecord:
-    """A sample record for demos and docs: a Vietnamese citizen, with diacritics in the name.
-
-    *vaccine* is one of the eight licensed in Viet Nam, by common name.
-    """
-    vp, mp, ma = valuesets.vaccine(vaccine).codes
-    return VaccinationRecord(
-        full_name=FullName(family="Nguyễn", given="Thị Bảo Ngọc"),
-        date_of_birth="1990-05-17",
-        nationality="VN",
-        disease="840539006",
-        doses_received=2,
-        vaccination_date="2021-09-20",
-        dose_number=2,
-        vaccine=vp,
-        product=mp,
-        manufacturer=ma,
-        certificate_id=uvci.new(issuer="79001", unique="4F3A9C2E7B1D4E8A"),
-    )

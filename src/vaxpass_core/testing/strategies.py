@@ -32,10 +32,10 @@ from vaxpass_core._time import epoch_of
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.errors import Code
 from vaxpass_core.record import DateOfBirth, FullName, VaccinationRecord
+from vaxpass_core.shell._vector_format import VALIDATION_CLOCK
+from vaxpass_core.shell.devpki import PKI
+from vaxpass_core.shell.devpki import pki as make_pki
 from vaxpass_core.testing._corruptions import BREAKERS, LAYERS, Corruption, break_kid
-from vaxpass_core.testing._vector_format import VALIDATION_CLOCK
-from vaxpass_core.testing.pki import PKI
-from vaxpass_core.testing.pki import pki as make_pki
 
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
-"""COSE_Sign1 bytes for the testing toolkit: deterministic signing (PS256 with a salt
+"""COSE_Sign1 bytes for the test vectors and the test kit: deterministic signing (PS256 with a salt
 derived from the seed) and re-wrapping a message under another kid.
 
-Private: :mod:`vaxpass_core.testing.vectors` and :mod:`vaxpass_core.testing.strategies`
+Private: :mod:`vaxpass_core.shell.vectors` and :mod:`vaxpass_core.testing.strategies`
 use it. A derived PSS salt is fine for published test keys and wrong for real ones.
 """
 

@@ -1,8 +1,9 @@
 """The keys of the test PKI: EC and Ed25519 keys derived from a seed and a label, and one
 published RSA-2048 key for PS256 (deriving RSA primes from a seed is slow and buys nothing).
 
-Private: :mod:`vaxpass_core.testing.pki` re-exports the public names. EVERYTHING HERE IS
-PUBLIC: test keys, published with the source; never use them for anything real.
+Private: :mod:`vaxpass_core.shell.devpki` (and so the test kit's ``testing.pki``) re-exports
+the public names. EVERYTHING HERE IS PUBLIC: test keys, published with the source; never use
+them for anything real.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The file format of the reference vectors: the EXPECTEDRESULTS flags, what each stands
 for in ``verify()``, and one vector as the dgc-testdata fields.
 
-Private: :mod:`vaxpass_core.testing.vectors` re-exports the public names.
+Private: :mod:`vaxpass_core.shell.vectors` re-exports the public names.
 """
 
 from __future__ import annotations

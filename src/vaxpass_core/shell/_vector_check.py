@@ -1,7 +1,7 @@
 """The checker of the reference vectors: runs :func:`vaxpass_core.verify` over vector files
 and compares what it sees with each file's ``EXPECTEDRESULTS``.
 
-Private: :mod:`vaxpass_core.testing.vectors` re-exports the public names.
+Private: :mod:`vaxpass_core.shell.vectors` re-exports the public names.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from vaxpass_core.errors import Code, VaxpassError
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.policy import Policy
 from vaxpass_core.result import Status
-from vaxpass_core.testing._vector_format import FLAG_CHECKS
+from vaxpass_core.shell._vector_format import FLAG_CHECKS
 from vaxpass_core.trust import TrustStore
 from vaxpass_core.verification import verify
 
