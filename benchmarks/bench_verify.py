@@ -72,7 +72,7 @@ def main() -> None:
             expires_at=passport.expires_at,
         )
         eu_texts.append(hc1.encode(cose.sign1(payload, key=signer.key, kid=signer.kid)))
-        message = att.message()
+        message = cose.decode_sign1(att.to_bytes())
         facility_floor.append((message.sig_structure(), der(message.signature, 32)))
     for text in eu_texts:
         message = cose.decode_sign1(hc1.decode(text))

@@ -36,7 +36,7 @@ from vaxpass_core.attestation import ATTESTATION_CLAIM  # noqa: E402
 from vaxpass_core.hazmat import base45, cose, cwt, hc1  # noqa: E402
 from vaxpass_core.hazmat import cbor as _cbor  # noqa: E402
 from vaxpass_core.qr import qr_png  # noqa: E402
-from vaxpass_core.record_json import record_to_json  # noqa: E402
+from vaxpass_core.shell.record_json import record_to_json  # noqa: E402
 from vaxpass_core.testing import sample_record  # noqa: E402
 
 

@@ -37,8 +37,8 @@ from vaxpass_core.errors import (
 from vaxpass_core.hazmat import base45, cose, cwt, hc1, schema
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record import VaccinationRecord
-from vaxpass_core.record_json import record_from_json
 from vaxpass_core.result import CHECK_ORDER
+from vaxpass_core.shell.record_json import record_from_json
 from vaxpass_core.trust import TrustStore, revocations_from_batch
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import _moved, certlogic, errors, uvci, valuesets
 from .attestation import Attestation, EmbeddedAttestation
-from .chain import Passport, attest, issue, reissue
+from .chain import Passport, attest, attest_and_issue, issue, reissue
 from .errors import Code, VaxpassError
 from .icao import transliterate
 from .policy import Policy
@@ -59,6 +59,7 @@ __all__ = [
     "VerificationResult",
     "__version__",
     "attest",
+    "attest_and_issue",
     "certlogic",
     "errors",
     "issue",

@@ -30,6 +30,8 @@ MOVED: Final = {
     "vaxpass_core.cose": "vaxpass_core.hazmat.cose",
     "vaxpass_core.cwt": "vaxpass_core.hazmat.cwt",
     "vaxpass_core.schema": "vaxpass_core.hazmat.schema",
+    "vaxpass_core.batch": "vaxpass_core.shell.bulk",
+    "vaxpass_core.record_json": "vaxpass_core.shell.record_json",
 }
 
 

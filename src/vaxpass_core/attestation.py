@@ -52,8 +52,6 @@ from .record import VaccinationRecord
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from cryptography import x509
-
     from .signers import FacilitySigner
     from .trust import FacilityCertificate
 
@@ -118,33 +116,6 @@ def check_digest(embedded: EmbeddedAttestation, record_cbor: bytes) -> None:
 
 
 @attrs.frozen
-class _Origin:
-    """Proof that :func:`sign` made an attestation: what was signed, and by which certificate.
-
-    Only :func:`sign` builds one, right after signing with a
-    :class:`~vaxpass_core.signers.FacilitySigner`, whose key was proven at construction to be
-    the one its certificate names. An :class:`Attestation` built by hand or read from bytes
-    never carries one (the field is ``init=False``; ``attrs.evolve`` drops it).
-    """
-
-    certificate: x509.Certificate
-    facility_kid: bytes
-    signed_at: int
-    alg: int
-    record_cbor: bytes
-    signature: bytes
-
-    def __reduce__(self) -> tuple[Any, tuple[()]]:
-        # The proof is of origin in *this* process: it does not survive pickling (nor could
-        # the certificate object be pickled); an unpickled attestation is verified again.
-        return _no_origin, ()
-
-
-def _no_origin() -> None:
-    return None
-
-
-@attrs.frozen
 class Attestation:
     """A facility's signed statement that *record* is right (level 1).
 
@@ -157,11 +128,8 @@ class Attestation:
     signed_at: int
     alg: int
     signature: bytes
-    # Not data: a cache of the record's CBOR, and the proof of origin that only attest()
-    # sets (see _Origin). init=False keeps both out of the constructor, so a caller cannot
-    # pass them and attrs.evolve() drops them.
+    # Not data: a cache of the record's CBOR (init=False: a caller cannot pass one).
     _cbor_cache: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
-    _origin: _Origin | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
     @property
     def record_cbor(self) -> bytes:
@@ -180,11 +148,6 @@ class Attestation:
         """The COSE_Sign1 (tagged 18), as the facility sends it to the ministry."""
         return _cbor.dumps(
             _cbor.CBORTag(cose.TAG_SIGN1, [self.protected, {}, self.record_cbor, self.signature])
-        )
-
-    def message(self) -> cose.Sign1Message:
-        return _message(
-            self.protected, self.alg, self.facility_kid, self.record_cbor, self.signature
         )
 
     @classmethod
@@ -221,27 +184,6 @@ class Attestation:
         # from_cbor() checked that the payload is exactly the record's deterministic CBOR.
         object.__setattr__(attestation, "_cbor_cache", message.payload)
         return attestation
-
-    def origin_proven(self, facilities: Iterable[FacilityCertificate]) -> bool:
-        """True if :func:`~vaxpass_core.attest` made exactly this attestation in this process,
-        with the key of one of *facilities*' certificates.
-
-        Then its signature needs no verifying: the signer's key was proven to match its
-        certificate, and the bytes it signed are the ones this attestation holds. Anything
-        else (an attestation from bytes, built by hand, or evolved) returns False.
-        """
-        origin = self._origin
-        if (
-            origin is None
-            or origin.facility_kid != self.facility_kid
-            or origin.signed_at != self.signed_at
-            or origin.alg != self.alg
-            or origin.signature != self.signature
-            or origin.record_cbor != self.record_cbor
-        ):
-            return False
-        mine = origin.certificate
-        return any(f.certificate is mine or f.certificate == mine for f in facilities)
 
     def embedded(self) -> EmbeddedAttestation:
         """The compact form the ministry puts in the passport."""
@@ -296,7 +238,7 @@ class EmbeddedAttestation:
 
 
 def sign(record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int) -> Attestation:
-    """The facility's signature over *record* at *signed_at*, carrying its proof of origin.
+    """The facility's signature over *record* at *signed_at*.
 
     The caller (:func:`vaxpass_core.attest`) has checked the arguments.
     """
@@ -308,25 +250,8 @@ def sign(record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int)
         alg=facility.alg,
     )
     attestation = Attestation(record, facility.kid, signed_at, facility.alg, signature)
-    origin = _Origin(
-        certificate=facility.certificate,
-        facility_kid=facility.kid,
-        signed_at=signed_at,
-        alg=facility.alg,
-        record_cbor=record_cbor,
-        signature=signature,
-    )
     object.__setattr__(attestation, "_cbor_cache", record_cbor)
-    object.__setattr__(attestation, "_origin", origin)
     return attestation
-
-
-def _message(
-    protected: bytes, alg: int, kid: bytes, payload: bytes, signature: bytes
-) -> cose.Sign1Message:
-    return cose.Sign1Message(
-        protected, {cose.HEADER_ALG: alg, cose.HEADER_KID: kid}, {}, payload, signature, True
-    )
 
 
 def verify_signature(

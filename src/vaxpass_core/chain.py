@@ -1,8 +1,12 @@
 """The two-level chain: a facility attests (level 1), the ministry issues (level 2).
 
 ``attest()`` is what a vaccination facility runs; ``issue()`` what the Ministry of
-Health's Department of Preventive Medicine runs; ``reissue()`` handles a correction.
-Each takes its keys, trust and ``now`` as arguments and refuses by raising a
+Health's Department of Preventive Medicine runs; ``attest_and_issue()`` both, for a service
+that holds both keys; ``reissue()`` handles a correction. The steps of issuing are functions
+of their own (:func:`accept_attestation`, :func:`draft_passport`, :func:`sign_passport`,
+:func:`checked_text`): the verbs run them one passport at a time, bulk issuance
+(:mod:`vaxpass_core.shell.bulk`) one stage at a time over a chunk of records.
+Each verb takes its keys, trust and ``now`` as arguments and refuses by raising a
 :class:`~vaxpass_core.errors.VaxpassError` whose ``.code`` is the one ``verify()``
 would report for the same fault.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 import calendar
 import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 
@@ -31,6 +35,7 @@ from .errors import (
     InvalidRecord,
     KeyExpired,
     UnknownValueSetCode,
+    VaxpassError,
 )
 from .hazmat import cose, cwt, hc1
 from .policy import Policy
@@ -48,7 +53,21 @@ if TYPE_CHECKING:
     from .trust import TrustStore
 
 
-__all__ = ["DEFAULT_VALIDITY_MONTHS", "Passport", "attest", "issue", "reissue"]
+__all__ = [
+    "DEFAULT_VALIDITY_MONTHS",
+    "Draft",
+    "Passport",
+    "Signed",
+    "accept_attestation",
+    "attest",
+    "attest_and_issue",
+    "checked_text",
+    "draft_passport",
+    "finish_passport",
+    "issue",
+    "reissue",
+    "sign_passport",
+]
 
 #: Decision 5772: a passport is valid for 12 months from issue.
 DEFAULT_VALIDITY_MONTHS: Final = 12
@@ -150,8 +169,8 @@ def issue(
     Refuses (raises) when the attestation is malformed, its facility is unknown, outside
     its certificate's validity or revoked, its signature fails, or its record uses codes
     outside the value sets (unless *allow_unknown_codes*); when *issuer*'s certificate is
-    not valid at *now*; and when the passport it made does not verify against *trust* (so
-    *trust* must hold *issuer*'s certificate and the facility registry).
+    not valid at *now*; and when the passport it made does not pass its self-check (so
+    *trust* must hold *issuer*'s certificate, ``key.unknown`` otherwise).
 
     ``exp`` is ``iat`` plus *validity_months* calendar months, never past the signer
     certificate's notAfter.
@@ -160,70 +179,222 @@ def issue(
         attestation = Attestation.from_bytes(bytes(attestation))
     if not isinstance(attestation, Attestation):
         raise TypeError(f"attestation must be an Attestation or bytes, not {type(attestation)}")
-    if validity_months < 1:
-        raise ValueError("validity_months must be at least 1")
+    options = _options(validity_months, allow_unknown_codes)
     iat = epoch_of(now)
-    record = attestation.record
-
     if attestation.signed_at > iat:
         raise FacilitySignatureInvalid("the attestation is signed after the time of issue")
-    _not_dated_after(record, attestation.signed_at, "attested")  # so before iat too
-    # The facility must be trusted both now and when it signed.
+    _not_dated_after(attestation.record, attestation.signed_at, "attested")  # so before iat too
+    accept_attestation(attestation, trust=trust, iat=iat)
+    draft = draft_passport(attestation, issuer=issuer, iat=iat, **options)
+    return finish_passport(
+        draft, sign_passport(draft, issuer), trust=trust, now=now, compress=compress
+    )
+
+
+def attest_and_issue(
+    record: VaccinationRecord,
+    *,
+    facility: FacilitySigner,
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+    validity_months: int = DEFAULT_VALIDITY_MONTHS,
+    allow_unknown_codes: bool = False,
+    compress: int = hc1.DEFAULT_COMPRESS,
+) -> Passport:
+    """Levels 1 and 2 in one call, for a service that holds both keys (bulk issuance).
+
+    The passport is the one ``issue(attest(record, facility=facility, now=now), ...)``
+    gives, with the same refusals and codes; each step is done once (the facility
+    signature is verified against *trust* right after it is made, not again).
+    """
+    options = _options(validity_months, allow_unknown_codes)
+    attestation = attest(record, facility=facility, now=now)
+    # attest() signed at now and checked the record's dates against it: issue()'s own
+    # time checks hold by construction.
+    iat = attestation.signed_at
+    accept_attestation(attestation, trust=trust, iat=iat)
+    draft = draft_passport(attestation, issuer=issuer, iat=iat, **options)
+    return finish_passport(
+        draft, sign_passport(draft, issuer), trust=trust, now=now, compress=compress
+    )
+
+
+def _options(validity_months: int, allow_unknown_codes: bool) -> dict[str, Any]:
+    """draft_passport()'s options, checked."""
+    if validity_months < 1:
+        raise ValueError("validity_months must be at least 1")
+    return {"validity_months": validity_months, "allow_unknown_codes": allow_unknown_codes}
+
+
+# -- The steps of issuing, one function each: issue() and attest_and_issue() run them one
+# passport at a time, bulk issuance one stage at a time over a chunk of records. ------------
+
+
+def accept_attestation(attestation: Attestation, *, trust: TrustStore, iat: int) -> None:
+    """The ministry accepts *attestation* at *iat*: its facility is trusted both when it
+    signed and at *iat*, and its signature verifies (raise otherwise).
+
+    The caller has checked that it was signed no later than *iat*.
+    """
     facilities = trust.check_facility(attestation.facility_kid, at=attestation.signed_at)
-    trust.check_facility(attestation.facility_kid, at=iat)
-    # attest() in this process, with the key of one of these very certificates, made it:
-    # its signature is good by construction. Anything else is verified here.
-    if not attestation.origin_proven(facilities):
-        verify_signature(
-            kid=attestation.facility_kid,
-            signed_at=attestation.signed_at,
-            record_cbor=attestation.record_cbor,
-            signature=attestation.signature,
-            facilities=facilities,
-            alg=attestation.alg,
-        )
+    if iat != attestation.signed_at:  # attest_and_issue() signs at iat: one check is both
+        trust.check_facility(attestation.facility_kid, at=iat)
+    verify_signature(
+        kid=attestation.facility_kid,
+        signed_at=attestation.signed_at,
+        record_cbor=attestation.record_cbor,
+        signature=attestation.signature,
+        facilities=facilities,
+        alg=attestation.alg,
+    )
+
+
+class Draft(NamedTuple):
+    """A passport before the ministry signs it: its claims and what they say."""
+
+    attestation: Attestation
+    embedded: EmbeddedAttestation
+    dcc: Mapping[str, Any]
+    issued_at: int
+    expires_at: int
+    payload: bytes  # the CWT claims set, what the ministry signs
+    allow_unknown_codes: bool
+
+
+def draft_passport(
+    attestation: Attestation,
+    *,
+    issuer: DocumentSigner,
+    iat: int,
+    validity_months: int = DEFAULT_VALIDITY_MONTHS,
+    allow_unknown_codes: bool = False,
+) -> Draft:
+    """The claims of the passport for an accepted *attestation*; raise if the record's codes
+    are outside the value sets (unless *allow_unknown_codes*) or *issuer*'s certificate is
+    not valid at *iat*."""
+    record = attestation.record
     unknown = record.unknown_codes()
     if unknown and not allow_unknown_codes:
         listed = ", ".join(f"{name}={code!r}" for name, code in unknown)
         raise UnknownValueSetCode(f"codes outside the value sets: {listed}")
-
     if not issuer.not_before <= iat <= issuer.not_after:
         raise KeyExpired(f"the Document Signer certificate is not valid at {iso(iat)}")
     exp = min(_expiry(iat, validity_months), issuer.not_after)
-
     dcc = record.to_dcc(country=issuer.country, issuer=issuer.issuer_name)
     embedded = attestation.embedded()
-    claim = embedded.to_claim()
     payload = cwt.encode_claims(
         dcc=dcc,
         issuer=issuer.country,
         issued_at=iat,
         expires_at=exp,
-        extra={ATTESTATION_CLAIM: claim},
+        extra={ATTESTATION_CLAIM: embedded.to_claim()},
     )
-    message, signature = cose.sign1_with_signature(
-        payload, key=issuer.key, kid=issuer.kid, alg=issuer.alg
-    )
-    text = hc1.encode(message, compress=compress)
+    return Draft(attestation, embedded, dcc, iat, exp, payload, allow_unknown_codes)
 
-    # An issuer never emits a passport it cannot verify itself. The facility signature in
-    # *claim* was checked above over these same bytes, so verify() skips only its crypto
-    # (it still checks the facility certificate and that the digest matches the record).
-    policy = _SELF_CHECK_LENIENT if allow_unknown_codes else _SELF_CHECK_STRICT
-    result = verify(text, trust=trust, now=now, policy=policy)
-    result.raise_for_failure()
-    return Passport(
-        qr_text=text,
-        record=record,
-        dcc=dcc,
-        issued_at=iat,
-        expires_at=exp,
-        kid=issuer.kid,
-        alg=issuer.alg,
-        signature=signature,
-        country=issuer.country,
-        attestation=embedded,
+
+class Signed(NamedTuple):
+    """The ministry's COSE_Sign1 over a draft's claims, and the signature it holds."""
+
+    message: bytes
+    signature: bytes
+    kid: bytes
+    alg: int
+    country: str
+
+
+def sign_passport(draft: Draft, issuer: DocumentSigner) -> Signed:
+    """The ministry's signature over *draft*."""
+    message, signature = cose.sign1_with_signature(
+        draft.payload, key=issuer.key, kid=issuer.kid, alg=issuer.alg
     )
+    return Signed(message, signature, issuer.kid, issuer.alg, issuer.country)
+
+
+def finish_passport(
+    draft: Draft,
+    signed: Signed,
+    *,
+    trust: TrustStore,
+    now: datetime,
+    compress: int = hc1.DEFAULT_COMPRESS,
+) -> Passport:
+    """The passport: *signed* as HC1 text that passed :func:`checked_text`."""
+    return Passport(
+        qr_text=checked_text(draft, signed, trust=trust, now=now, compress=compress),
+        record=draft.attestation.record,
+        dcc=draft.dcc,
+        issued_at=draft.issued_at,
+        expires_at=draft.expires_at,
+        kid=signed.kid,
+        alg=signed.alg,
+        signature=signed.signature,
+        country=signed.country,
+        attestation=draft.embedded,
+    )
+
+
+def checked_text(
+    draft: Draft,
+    signed: Signed,
+    *,
+    trust: TrustStore,
+    now: datetime,
+    compress: int = hc1.DEFAULT_COMPRESS,
+) -> str:
+    """*signed* as HC1 text, checked; raise rather than return a passport that fails.
+
+    An issuer never emits a passport it has not verified. The checks made on the way here
+    (the facility's certificate and signature, the record's dates and codes, the issuer's
+    validity) are not repeated; what is left is checked on the text itself: it decodes
+    back to exactly the COSE bytes that were signed, a certificate of *trust* with the
+    issuer's kid verifies the signature (a faulty signing must not leave: with
+    deterministic ECDSA it can leak the key), that certificate may sign a vaccination at
+    these dates, and no revocation entry of *trust* names the passport. At the first doubt
+    the full ``verify()`` decides, and says why it refuses.
+    (tests/property/test_issue_verifies.py shows that everything else ``verify()`` checks
+    passes for what this makes.)
+    """
+    text = hc1.encode(signed.message, compress=compress)
+    try:
+        carried = hc1.decode(text)
+    except VaxpassError:
+        carried = None  # too long for a QR code, say: verify() below says what
+    if carried != signed.message or not _trusted(signed, draft, trust):
+        policy = _SELF_CHECK_LENIENT if draft.allow_unknown_codes else _SELF_CHECK_STRICT
+        verify(text, trust=trust, now=now, policy=policy).raise_for_failure()
+        if carried != signed.message:  # a passport, but not the one that was signed
+            raise RuntimeError("the HC1 text does not carry the COSE message that was signed")
+    return text
+
+
+def _trusted(signed: Signed, draft: Draft, trust: TrustStore) -> bool:
+    """A certificate of *trust* verifies *signed* (tried in turn, as verify() does) and may
+    sign a vaccination passport at the draft's dates, and no entry of *trust* revokes it."""
+    message = cose.decode_sign1(signed.message)
+    for signer in trust.signers_for(signed.kid):
+        try:
+            cose.verify_sign1(message, signer.public_key)
+        except VaxpassError:
+            continue
+        allowed = signer.dcc_types
+        if not (
+            signer.not_before <= draft.issued_at
+            and draft.expires_at <= signer.not_after
+            and (allowed is None or "v" in allowed)
+        ):
+            return False
+        return not trust.revokes_passports or (
+            trust.revoked(
+                uci=certificate_id(draft.dcc) or "",
+                country=signed.country,
+                signature=signed.signature,
+                alg=signed.alg,
+                kid=signed.kid,
+            )
+            is None
+        )
+    return False
 
 
 def reissue(

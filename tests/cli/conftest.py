@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaxpass_core.cli import vaxpass
-from vaxpass_core.record_json import record_to_json
+from vaxpass_core.shell.record_json import record_to_json
 from vaxpass_core.testing import sample_record
 
 

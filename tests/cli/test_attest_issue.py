@@ -15,7 +15,7 @@ from vaxpass_core.attestation import Attestation
 from vaxpass_core.cli.pki_files import load_pki_dir
 from vaxpass_core.errors import InvalidRecord
 from vaxpass_core.record import FullName
-from vaxpass_core.record_json import RecordFormatError, record_from_json, record_to_json
+from vaxpass_core.shell.record_json import RecordFormatError, record_from_json, record_to_json
 from vaxpass_core.testing import sample_record
 
 

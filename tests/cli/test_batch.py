@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -24,13 +23,13 @@ import pytest
 import vaxpass_core as vp
 from tests._helpers import NOW
 from vaxpass_core import uvci, valuesets
-from vaxpass_core.batch import (
+from vaxpass_core.errors import FacilitySignatureInvalid, KeyExpired
+from vaxpass_core.shell.bulk import (
     REJECT_JSON,
     BatchReport,
     checkpoint_path,
     issue_batch,
 )
-from vaxpass_core.errors import FacilitySignatureInvalid, KeyExpired
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 
@@ -217,7 +216,7 @@ _CHILD = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     import vaxpass_core as vp
-    from vaxpass_core import batch
+    from vaxpass_core.shell import bulk as batch
 
     batch._CHUNK_LINES = 40
     batch._CHECKPOINT_SECONDS = 0.0  # a checkpoint after every chunk
@@ -280,36 +279,14 @@ def test_an_interrupted_run_resumes_losing_and_duplicating_nothing(
     assert_each_line_once(tmp_path, lines)
 
 
-# -- The chain's proof of origin. --------------------------------------------------------------
+# -- The chain: no trust by where an attestation came from. -----------------------------------
 
 
-def test_attest_proves_origin_and_nothing_else_can() -> None:
-    facility = PKI.facilities[0]
-    attestation = vp.attest(sample_record(), facility=facility, now=NOW)
-    trusted = PKI.trust.facilities_for(attestation.facility_kid)
-    assert attestation.origin_proven(trusted)
-
-    by_hand = vp.Attestation(
-        *(
-            getattr(attestation, a)
-            for a in ("record", "facility_kid", "signed_at", "alg", "signature")
-        )
-    )
-    assert by_hand == attestation
-    assert not by_hand.origin_proven(trusted)
-    assert not vp.Attestation.from_bytes(attestation.to_bytes()).origin_proven(trusted)
-    assert not attrs.evolve(attestation).origin_proven(trusted)
-    assert not pickle.loads(pickle.dumps(attestation)).origin_proven(trusted)
-    # A proof names the signer's certificate: another certificate's kid does not inherit it.
-    other = PKI.trust.facilities_for(PKI.facilities[1].kid)
-    assert not attestation.origin_proven(other)
-
-
-def test_issue_still_verifies_an_attestation_without_proof() -> None:
+def test_issue_verifies_every_attestation_it_is_given() -> None:
     facility = PKI.facilities[0]
     honest = vp.attest(sample_record(), facility=facility, now=NOW)
     other = attrs.evolve(honest.record, certificate_id=uvci.new(issuer="79001", unique="ABCDEF12"))
-    # The honest signature, over another record: evolve drops the proof, issue() checks.
+    # The honest signature, over another record.
     forged = attrs.evolve(honest, record=other)
     with pytest.raises(FacilitySignatureInvalid):
         vp.issue(forged, issuer=PKI.document_signer, trust=PKI.trust, now=NOW)

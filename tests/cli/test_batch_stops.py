@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from vaxpass_core.batch import REJECT_JSON, checkpoint_path
 from vaxpass_core.cli.progress import ProgressLines, duration
+from vaxpass_core.shell.bulk import REJECT_JSON, checkpoint_path
 
 from .conftest import NOW
 from .test_batch import PKI, assert_each_line_once, entries, record_line, run, write_source
@@ -303,7 +303,7 @@ def test_ctrl_c_in_process_exits_130_with_advice(
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vaxpass_core.batch.issue_batch", interrupted)
+    monkeypatch.setattr("vaxpass_core.shell.bulk.issue_batch", interrupted)
     source = tmp_path / "in.jsonl"
     source.write_bytes(b"{}\n")
     args = ["issue-batch", str(source), "--pki", str(pki_dir), "--now", NOW]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from vaxpass_core.cli._common import InputError, require_empty_dir
-from vaxpass_core.record_json import record_to_json
+from vaxpass_core.shell.record_json import record_to_json
 from vaxpass_core.testing import sample_record
 
 

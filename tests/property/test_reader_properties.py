@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from vaxpass_core._der import walk
 from vaxpass_core.errors import InvalidRecord, InvalidTrustData
-from vaxpass_core.record_json import record_from_json, record_to_json
+from vaxpass_core.shell.record_json import record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 from vaxpass_core.trust import TrustStore, revocations_from_batch

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 import vaxpass_core as vp
 from vaxpass_core._time import iso
-from vaxpass_core.batch import issue_batch
 from vaxpass_core.cli import vaxpass
 from vaxpass_core.cli._common import in_cli_terms
 from vaxpass_core.errors import InvalidRecord, KeyExpired
 from vaxpass_core.record import VaccinationRecord
-from vaxpass_core.record_json import record_to_json
+from vaxpass_core.shell.bulk import issue_batch
+from vaxpass_core.shell.record_json import record_to_json
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 

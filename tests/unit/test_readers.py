@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from vaxpass_core.errors import Code, InvalidRecord, InvalidTrustData
-from vaxpass_core.record_json import RecordFormatError, record_from_json, record_to_json
+from vaxpass_core.shell.record_json import RecordFormatError, record_from_json, record_to_json
 from vaxpass_core.testing import pki as make_pki
 from vaxpass_core.testing import sample_record
 from vaxpass_core.trust import (

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 
 from vaxpass_core.errors import InvalidRecord
-from vaxpass_core.record_json import (
+from vaxpass_core.record import VaccinationRecord
+from vaxpass_core.shell.record_json import (
     FIELD_NAMES,
     RecordFormatError,
     record_from_json,

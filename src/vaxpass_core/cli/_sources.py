@@ -14,7 +14,7 @@ import click
 
 from vaxpass_core.hazmat.base45 import ALPHABET
 from vaxpass_core.hazmat.hc1 import PREFIX
-from vaxpass_core.record_json import RecordFormatError, record_from_json
+from vaxpass_core.shell.record_json import RecordFormatError, record_from_json
 
 from ._common import InputError, one_line
 from .pki_files import PkiFiles, PkiFilesError, load_pki_dir, utf8_json

@@ -1,7 +1,7 @@
 """``vaxpass issue-batch``: JSON Lines of records in, passports out, with a progress bar.
 
-The work is ``vaxpass_core.batch.issue_batch``; this command loads the PKI, counts the input
-lines for the bar, and reports.
+The work is ``vaxpass_core.shell.bulk.issue_batch``; this command loads the PKI, counts the
+input lines for the bar, and reports.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from .progress import ProgressLines
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
+
+    from vaxpass_core.shell.bulk import BatchReport
 
 
 def _count_lines(path: Path) -> int:
@@ -94,22 +96,12 @@ def issue_batch(
     2 on an input error, 130 when interrupted (Ctrl-C; run it again to resume).
     """
     # Loaded only here: the other commands need none of it (multiprocessing and all).
-    from vaxpass_core.batch import issue_batch as run_batch  # noqa: PLC0415
+    from vaxpass_core.shell.bulk import issue_batch as run_batch  # noqa: PLC0415
 
     pki = load_pki(pki_dir)
     total = _count_lines(source)
-    progress_stream = sys.stderr  # stdout stays clean for --json
     with contextlib.ExitStack() as stack:
-        if progress_stream.isatty():
-            progress: Callable[[int], None] = stack.enter_context(
-                click.progressbar(length=total, label="issuing", file=progress_stream)
-            ).update
-        else:  # a log: a bar would show only at the end; lines with the rate instead
-            lines = ProgressLines(
-                total, echo=lambda text: click.echo(text, err=True), interval=progress_seconds
-            )
-            stack.callback(lines.finish)
-            progress = lines
+        progress = _progress(stack, total, progress_seconds)
         try:
             # issue_batch reports increments: lines each finished chunk handled.
             report = run_batch(
@@ -134,15 +126,34 @@ def issue_batch(
                 err=True,
             )
             finish(EXIT_INTERRUPTED)
+    _print_report(report, out=out, rejects=rejects, as_json=as_json)
+    finish(EXIT_VALID if not report.rejected else EXIT_INVALID)
+
+
+def _progress(
+    stack: contextlib.ExitStack[bool | None], total: int, interval: float
+) -> Callable[[int], None]:
+    """A bar on a terminal's stderr; on a log, a line with the rate every *interval* seconds
+    (a bar would show only at the end). stdout stays clean for --json."""
+    stream = sys.stderr
+    if stream.isatty():
+        bar = stack.enter_context(click.progressbar(length=total, label="issuing", file=stream))
+        update: Callable[[int], None] = bar.update
+        return update
+    lines = ProgressLines(total, echo=lambda text: click.echo(text, err=True), interval=interval)
+    stack.callback(lines.finish)
+    return lines
+
+
+def _print_report(report: BatchReport, *, out: Path, rejects: Path, as_json: bool) -> None:
     values = attrs.asdict(report)
     seconds = report.seconds
     rate = report.issued / seconds if seconds else None
     if as_json:
         echo_json({**values, "per_second": rate, "out": str(out), "rejects": str(rejects)})
-    else:
-        for name, value in values.items():
-            if name != "seconds":
-                click.echo(f"  {name:<9} {value:>10}")
-        per_second = f", {rate:,.0f} passports/s" if rate is not None else ""
-        click.echo(f"  seconds   {seconds:>10.2f}{per_second}")
-    finish(EXIT_VALID if not report.rejected else EXIT_INVALID)
+        return
+    for name, value in values.items():
+        if name != "seconds":
+            click.echo(f"  {name:<9} {value:>10}")
+    per_second = f", {rate:,.0f} passports/s" if rate is not None else ""
+    click.echo(f"  seconds   {seconds:>10.2f}{per_second}")

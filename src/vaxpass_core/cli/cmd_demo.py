@@ -8,9 +8,9 @@ import click
 
 from vaxpass_core.chain import attest, issue
 from vaxpass_core.qr import qr_terminal
-from vaxpass_core.record_json import record_to_json
 from vaxpass_core.shell.demo import demo_record
 from vaxpass_core.shell.devpki import pki as make_pki
+from vaxpass_core.shell.record_json import record_to_json
 from vaxpass_core.verification import verify
 
 from ._common import (

@@ -1,5 +1,7 @@
 """The shell: what touches files and processes.
 
+:mod:`~vaxpass_core.shell.bulk` issues passports for a file of records on every core,
+resumably; :mod:`~vaxpass_core.shell.record_json` reads and writes records as JSON objects;
 :mod:`~vaxpass_core.shell.devpki` mints a development PKI (seeded, deterministic; test keys
 only) for demos and pilots, :mod:`~vaxpass_core.shell.vectors` the reference test vectors,
 and :mod:`~vaxpass_core.shell.demo` the sample citizen the demo shows. The command line

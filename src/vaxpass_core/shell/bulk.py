@@ -1,8 +1,11 @@
 """Bulk issuance: JSON Lines of records in, passports out, on every core, resumable.
 
 This module is part of the *shell*, like the CLI: it reads and writes files and runs worker
-processes. The passports themselves come from the pure core (:func:`~vaxpass_core.attest`
-then :func:`~vaxpass_core.issue`), called in the workers.
+processes. The passports themselves come from the pure core: a worker takes a chunk of lines
+through the steps of :func:`~vaxpass_core.attest_and_issue` one stage at a time (decode the
+lines, check the records, sign the attestations, accept them, build the claims, sign the
+passports, encode and self-check), so each line gets the passport, or the refusal, that the
+one call gives it.
 
 Input: one JSON object per line, the :class:`~vaxpass_core.VaccinationRecord` field names
 (``full_name`` as ``{"family": ..., "given": ...}``, dates as ISO strings) plus
@@ -41,12 +44,20 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from cryptography.hazmat.primitives import serialization
 
-from ._time import epoch_of, iso
-from .chain import attest, issue
-from .errors import Code, KeyExpired, VaxpassError
-from .record_json import record_from_json
-from .signers import DocumentSigner, FacilitySigner
-from .trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
+from vaxpass_core._time import epoch_of, iso
+from vaxpass_core.chain import (
+    Draft,
+    Signed,
+    accept_attestation,
+    attest,
+    checked_text,
+    draft_passport,
+    sign_passport,
+)
+from vaxpass_core.errors import Code, KeyExpired, VaxpassError
+from vaxpass_core.shell.record_json import record_from_json
+from vaxpass_core.signers import DocumentSigner, FacilitySigner
+from vaxpass_core.trust import FacilityRoot, Revocation, SignerCertificate, TrustStore
 
 
 if TYPE_CHECKING:
@@ -55,6 +66,9 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
     from pathlib import Path
     from typing import BinaryIO
+
+    from vaxpass_core.attestation import Attestation
+    from vaxpass_core.record import VaccinationRecord
 
 
 __all__ = [
@@ -154,6 +168,7 @@ class _Worker:
     issuer: DocumentSigner
     trust: TrustStore
     now: datetime
+    iat: int
 
 
 def _build(spec: _Spec) -> _Worker:
@@ -161,13 +176,10 @@ def _build(spec: _Spec) -> _Worker:
     facilities = {
         fid: FacilitySigner.from_pem(k, c, facility_id=fid) for fid, k, c in spec.facilities
     }
-    # The trust store holds the signers' very certificate objects where it can: issue()
-    # recognises its own attest()'s work by them, and identity is cheaper than equality.
-    own = {f.certificate.public_bytes(_DER): f.certificate for f in facilities.values()}
     trust = TrustStore(
         signers=[SignerCertificate(der, kid=kid, country=c) for der, kid, c in spec.signers],
         facility_roots=[FacilityRoot(der) for der in spec.roots],
-        facilities=[own.get(der, der) for der in spec.facility_certs],
+        facilities=list(spec.facility_certs),
         revocations=[Revocation(kind, value, kid) for kind, value, kid in spec.revocations],
     )
     return _Worker(
@@ -175,6 +187,7 @@ def _build(spec: _Spec) -> _Worker:
         issuer=DocumentSigner.from_pem(key, cert, country=country, issuer_name=name),
         trust=trust,
         now=spec.now,
+        iat=epoch_of(spec.now),
     )
 
 
@@ -211,49 +224,106 @@ def _quiet(process_class: type[Any]) -> type[Any]:
     return type(f"Quiet{process_class.__name__}", (process_class,), {"run": run})
 
 
-def _reject(line: int, code: str, error: str) -> bytes:
-    return json.dumps({"line": line, "code": code, "error": error}).encode() + b"\n"
-
-
-def _one(state: _Worker, line: int, raw: bytes) -> tuple[bool, bytes]:
-    """(True, out line) or (False, rejects line) for one input line; never raises."""
+def _decode(state: _Worker, raw: bytes) -> tuple[FacilitySigner, dict[str, Any]] | bytes:
+    """A line's facility and record object, or the reason it is none (a reject line
+    without its number, which the caller adds)."""
     try:
         # JSON Lines is UTF-8: decode as that, not as json.loads() guesses (it would take
         # a line with a NUL second byte for UTF-16 and report that).
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return False, _reject(
-            line, REJECT_JSON, f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}"
-        )
+        return _why(REJECT_JSON, f"not UTF-8: byte {exc.object[exc.start]:#04x} at {exc.start}")
     try:
         data = json.loads(text)
     except ValueError as exc:
-        return False, _reject(line, REJECT_JSON, f"not JSON: {exc}")
+        return _why(REJECT_JSON, f"not JSON: {exc}")
     except RecursionError:
-        return False, _reject(line, REJECT_JSON, "not JSON this reader takes: nested too deeply")
+        return _why(REJECT_JSON, "not JSON this reader takes: nested too deeply")
     if not isinstance(data, dict):
-        return False, _reject(line, REJECT_JSON, f"not a JSON object but {type(data).__name__}")
+        return _why(REJECT_JSON, f"not a JSON object but {type(data).__name__}")
     facility_id = data.pop("facility_id", None)
     facility = state.facilities.get(facility_id) if isinstance(facility_id, str) else None
     if facility is None:
-        return False, _reject(
-            line, Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility"
-        )
-    try:
-        record = record_from_json(data)
-        passport = issue(
-            attest(record, facility=facility, now=state.now),
-            issuer=state.issuer,
-            trust=state.trust,
-            now=state.now,
-        )
-    except VaxpassError as exc:
-        return False, _reject(line, exc.code, exc.message)
-    except (TypeError, ValueError) as exc:  # a wrong type or shape in the record's JSON
-        return False, _reject(line, Code.RECORD_INVALID, str(exc))
-    except Exception as exc:  # a bug must cost one line, not the run
-        return False, _reject(line, REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")
-    return True, _out_line(line, passport.certificate_id, passport.qr_text)
+        return _why(Code.FACILITY_UNKNOWN, f"facility_id {facility_id!r} is not a known facility")
+    return facility, data
+
+
+def _why(code: str, error: str) -> bytes:
+    return json.dumps({"code": code, "error": error}).encode()
+
+
+def _reason(exc: Exception) -> bytes:
+    """Why a record's line is rejected, from what a stage raised."""
+    if isinstance(exc, VaxpassError):
+        return _why(exc.code, exc.message)
+    if isinstance(exc, TypeError | ValueError):  # a wrong type or shape in the record's JSON
+        return _why(Code.RECORD_INVALID, str(exc))
+    return _why(REJECT_INTERNAL, f"{type(exc).__name__}: {exc}")  # a bug costs one line
+
+
+def _reject(line: int, why: bytes) -> bytes:
+    # {"line": n, "code": ..., "error": ...}: json.dumps of that dict, in that order.
+    return b'{"line": %d, %s\n' % (line, why[1:])
+
+
+# The stages of issuing, in order: each takes the worker and what the one before made for a
+# line, and returns what the next one needs, or raises to reject the line. They are the
+# steps of vp.attest_and_issue(), which makes the same passport with the same refusals.
+def _check_record(_: _Worker, item: tuple[FacilitySigner, dict[str, Any]]) -> Any:
+    facility, data = item
+    return facility, record_from_json(data)
+
+
+def _sign_attestation(state: _Worker, item: tuple[FacilitySigner, VaccinationRecord]) -> Any:
+    facility, record = item
+    return attest(record, facility=facility, now=state.now)
+
+
+def _accept(state: _Worker, attestation: Attestation) -> Attestation:
+    accept_attestation(attestation, trust=state.trust, iat=state.iat)
+    return attestation
+
+
+def _build_claims(state: _Worker, attestation: Attestation) -> Draft:
+    return draft_passport(attestation, issuer=state.issuer, iat=state.iat)
+
+
+def _sign_passport(state: _Worker, draft: Draft) -> tuple[Draft, Signed]:
+    return draft, sign_passport(draft, state.issuer)
+
+
+def _finish(state: _Worker, item: tuple[Draft, Signed]) -> tuple[str, str]:
+    draft, signed = item
+    text = checked_text(draft, signed, trust=state.trust, now=state.now)
+    return draft.attestation.record.certificate_id, text
+
+
+_STAGES: Final[tuple[Callable[[_Worker, Any], Any], ...]] = (
+    _check_record,
+    _sign_attestation,
+    _accept,
+    _build_claims,
+    _sign_passport,
+    _finish,
+)
+
+
+def _issue_chunk(state: _Worker, lines: Sequence[bytes]) -> list[tuple[str, str] | bytes]:
+    """Per line, its passport (certificate id and QR text) or why it is rejected (a JSON
+    object's bytes); a chunk at a time through each stage."""
+    results: list[Any] = [_decode(state, raw) for raw in lines]
+    live = [i for i, value in enumerate(results) if type(value) is not bytes]
+    for stage in _STAGES:
+        survivors = []
+        for i in live:
+            try:
+                results[i] = stage(state, results[i])
+            except Exception as exc:  # a bad record must cost one line, not the run
+                results[i] = _reason(exc)
+            else:
+                survivors.append(i)
+        live = survivors
+    return results
 
 
 def _out_line(line: int, certificate_id: str, qr_text: str) -> bytes:
@@ -284,9 +354,11 @@ def _work(first_line: int, lines: list[bytes]) -> _Done:
         raise RuntimeError("worker not initialised")
     out: list[bytes] = []
     rejects: list[bytes] = []
-    for n, raw in enumerate(lines, first_line):
-        ok, text = _one(state, n, raw)
-        (out if ok else rejects).append(text)
+    for n, result in enumerate(_issue_chunk(state, lines), first_line):
+        if isinstance(result, bytes):
+            rejects.append(_reject(n, result))
+        else:
+            out.append(_out_line(n, *result))
     return _Done(b"".join(out), b"".join(rejects), len(out), len(rejects))
 
 
@@ -406,10 +478,20 @@ def _facility_list(
 
 
 def _preflight(
-    facilities: Sequence[FacilitySigner], issuer: DocumentSigner, trust: TrustStore, when: int
-) -> None:
-    """Refuse a configuration that would reject every line, before reading any."""
-    ids = [f.facility_id for f in facilities]
+    facilities: Sequence[FacilitySigner] | Mapping[str, FacilitySigner],
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+    workers: int | None,
+) -> tuple[_Spec, int]:
+    """What the workers need, and how many; refuse a configuration that would reject every
+    line, before reading any."""
+    when = epoch_of(now)  # refuses a naive now (ValueError)
+    count = (os.cpu_count() or 1) if workers is None else workers
+    if count < 1:
+        raise ValueError("workers must be at least 1")
+    signers = _facility_list(facilities)
+    ids = [f.facility_id for f in signers]
     if len(set(ids)) != len(ids):
         raise ValueError("two facilities share a facility_id")
     if not isinstance(issuer, DocumentSigner):
@@ -420,6 +502,73 @@ def _preflight(
         raise ValueError("the trust store does not hold the issuer's certificate")
     if not issuer.not_before <= when <= issuer.not_after:
         raise KeyExpired(f"the Document Signer certificate is not valid at {iso(when)}")
+    return _spec(signers, issuer, trust, now), count
+
+
+class _Writer:
+    """The parent's side: writes finished chunks in order, counts them, and checkpoints."""
+
+    def __init__(
+        self,
+        out: BinaryIO,
+        rejects: BinaryIO,
+        path: Path,
+        start: _Checkpoint,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.out, self.rejects, self.path = out, rejects, path
+        self.state = start
+        self.progress = progress
+        self.issued = self.rejected = 0
+        self.last_saved = time.monotonic()
+
+    def commit(self, done: _Done, lines: int, length: int, tail: bytes) -> None:
+        """Write one chunk's output; the checkpoint to come covers it."""
+        self.out.write(done.out)
+        self.rejects.write(done.rejects)
+        self.issued += done.issued
+        self.rejected += done.rejected
+        state = self.state
+        self.state = _Checkpoint(
+            source_offset=state.source_offset + length,
+            next_line=state.next_line + lines,
+            out_size=state.out_size + len(done.out),
+            rejects_size=state.rejects_size + len(done.rejects),
+            tail=hashlib.sha256(tail).hexdigest(),
+            tail_length=len(tail),
+        )
+        if self.progress is not None:
+            self.progress(lines)
+
+    def save(self) -> None:
+        """Flush and fsync both outputs, then replace the checkpoint (protocol step 2)."""
+        for f in (self.out, self.rejects):
+            f.flush()
+            os.fsync(f.fileno())
+        _save(self.path, self.state)
+        self.last_saved = time.monotonic()
+
+
+def _drive(
+    pool: multiprocessing.pool.Pool,
+    chunks: Iterator[tuple[int, list[bytes], int, bytes]],
+    writer: _Writer,
+    workers: int,
+) -> None:
+    """Send the chunks to the workers, a few in flight each, and commit their results in
+    input order; checkpoint every few seconds and at the end."""
+    pending: collections.deque[tuple[AsyncResult[_Done], int, int, bytes]] = collections.deque()
+    for first, lines, length, tail in chunks:
+        pending.append((pool.apply_async(_work, (first, lines)), len(lines), length, tail))
+        if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
+            result, n, size, last = pending.popleft()
+            writer.commit(result.get(), n, size, last)
+            if time.monotonic() - writer.last_saved >= _CHECKPOINT_SECONDS:
+                writer.save()
+    while pending:
+        result, n, size, last = pending.popleft()
+        writer.commit(result.get(), n, size, last)
+    writer.save()
 
 
 def issue_batch(
@@ -456,67 +605,23 @@ def issue_batch(
     rejects.
     """
     started = time.monotonic()
-    when = epoch_of(now)  # refuses a naive now (ValueError)
-    count = (os.cpu_count() or 1) if workers is None else workers
-    if count < 1:
-        raise ValueError("workers must be at least 1")
-    signers = _facility_list(facilities)
-    _preflight(signers, issuer, trust, when)
-    spec = _spec(signers, issuer, trust, now)
-
+    spec, count = _preflight(facilities, issuer, trust, now, workers)
     checkpoint, resumed = _start(source, out, rejects)
     skipped = checkpoint.next_line - 1 if resumed else 0
     if progress is not None and skipped:
         progress(skipped)
-    issued = rejected = 0
-    path = checkpoint_path(out)
-    context = multiprocessing.get_context()
     with (
         source.open("rb") as src,
         out.open("ab") as out_file,
         rejects.open("ab") as rejects_file,
-        _Pool(count, initializer=_init_worker, initargs=(spec,), context=context) as pool,
+        _Pool(
+            count, initializer=_init_worker, initargs=(spec,), context=multiprocessing.get_context()
+        ) as pool,
     ):
         src.seek(checkpoint.source_offset)
-        state = checkpoint
-        last_saved = time.monotonic()
-        pending: collections.deque[tuple[AsyncResult[_Done], int, int, bytes]] = collections.deque()
-
-        def commit(done: _Done, lines: int, length: int, tail: bytes) -> None:
-            nonlocal state, issued, rejected
-            out_file.write(done.out)
-            rejects_file.write(done.rejects)
-            issued += done.issued
-            rejected += done.rejected
-            state = _Checkpoint(
-                source_offset=state.source_offset + length,
-                next_line=state.next_line + lines,
-                out_size=state.out_size + len(done.out),
-                rejects_size=state.rejects_size + len(done.rejects),
-                tail=hashlib.sha256(tail).hexdigest(),
-                tail_length=len(tail),
-            )
-            if progress is not None:
-                progress(lines)
-
-        def save() -> None:
-            for f in (out_file, rejects_file):
-                f.flush()
-                os.fsync(f.fileno())
-            _save(path, state)
-
-        for first, lines, length, tail in _chunks(src, checkpoint.next_line, _CHUNK_LINES):
-            pending.append((pool.apply_async(_work, (first, lines)), len(lines), length, tail))
-            if len(pending) >= count * _IN_FLIGHT_PER_WORKER:
-                result, n, size, last = pending.popleft()
-                commit(result.get(), n, size, last)
-                if time.monotonic() - last_saved >= _CHECKPOINT_SECONDS:
-                    save()
-                    last_saved = time.monotonic()
-        while pending:
-            result, n, size, last = pending.popleft()
-            commit(result.get(), n, size, last)
-        save()
+        writer = _Writer(out_file, rejects_file, checkpoint_path(out), checkpoint, progress)
+        _drive(pool, _chunks(src, checkpoint.next_line, _CHUNK_LINES), writer, count)
+    issued, rejected = writer.issued, writer.rejected
     return BatchReport(
         read=issued + rejected,
         issued=issued,
