@@ -396,6 +396,7 @@ def test_viet_nam_test_passport(vn_passport: str) -> None:
 )
 def test_der_conversion_matches_cryptography(r: int, s: int, size: int) -> None:
     raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    assert cose._der_signature(raw, size) == encode_dss_signature(r, s)
     assert cose._raw_ecdsa(encode_dss_signature(r, s), size) == raw
 
 

@@ -518,15 +518,18 @@ def sign1_with_signature(
 
 
 # ---- verification -----------------------------------------------------------------
+def _der_signature(raw: bytes, size: int) -> bytes:
+    """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography takes."""
+    return encode_dss_signature(
+        int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
+    )
+
+
 def _verify_ec(alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
     size = _EC_ALGS[alg][2]
     if len(signature) != 2 * size:
         raise InvalidSignature(f"an {alg} signature has {2 * size} bytes, not {len(signature)}")
-    # COSE's fixed-size r || s, as the DER Ecdsa-Sig-Value cryptography takes.
-    der = encode_dss_signature(
-        int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
-    )
-    key.verify(der, data, _EC_VERIFY[alg])  # type: ignore[call-arg, arg-type]
+    key.verify(_der_signature(signature, size), data, _EC_VERIFY[alg])  # type: ignore[call-arg, arg-type]
 
 
 def _verify_pss(_alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
