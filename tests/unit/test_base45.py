@@ -56,6 +56,16 @@ def test_the_encoder_division_constant_is_exact() -> None:
     assert all((v * base45._ENC_MUL) >> base45._ENC_SHIFT == v // 45 for v in range(65536))
 
 
+def test_every_pair_value_encodes_to_its_three_digits() -> None:
+    # All 65536 pairs in one input (several blocks of slots), against RFC 9285's definition
+    # v = c + 45 d + 2025 e: the slot arithmetic is exact for every value a slot can hold.
+    data = b"".join(v.to_bytes(2, "big") for v in range(65536))
+    expected = "".join(
+        ALPHABET[v % 45] + ALPHABET[v // 45 % 45] + ALPHABET[v // 2025] for v in range(65536)
+    )
+    assert b45encode(data) == expected
+
+
 @pytest.mark.parametrize(
     "size",
     [

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vaxpass_core.record as rec
-from vaxpass_core import record_cbor, valuesets
+from vaxpass_core import _record_rules, record_cbor, valuesets
 from vaxpass_core.errors import Code, InvalidRecord, MalformedCBOR
 from vaxpass_core.hazmat import cbor as _cbor
 from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
@@ -79,6 +79,23 @@ def test_full_name_construction() -> None:
     assert (name.fnt, name.gnt) == ("TRUONG", "UNG")
     assert str(name) == "Trương Ưng"
     assert str(FullName("Lý")) == "Lý"
+
+
+def test_a_name_part_is_checked_once_then_remembered_and_a_bad_one_never() -> None:
+    remembered = _record_rules._plain_name_part
+    remembered.cache_clear()
+    first = FullName("Nguyễn", "Văn An")
+    assert FullName("Nguyễn", "Thị Bình").fnt == first.fnt == "NGUYEN"
+    assert remembered.cache_info().hits == 1  # the family name, the second time
+    # A part that fails raises every time (exceptions are not remembered), and a part with
+    # an override, or not a str, takes the full rule.
+    for _ in range(2):
+        with pytest.raises(InvalidRecord, match="control or format character"):
+            FullName("Lê\u200b", "An")
+    assert FullName("Иванов", family_icao="IVANOV").fnt == "IVANOV"
+    with pytest.raises(TypeError, match=r"full_name\.family must be str"):
+        FullName(7, "An")
+    assert remembered.cache_info().hits == 1
 
 
 def test_names_are_normalised() -> None:

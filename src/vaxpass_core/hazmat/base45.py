@@ -90,6 +90,7 @@ _ENC_MUL, _ENC_SHIFT = 93207, 22
 _SLOT = b"\x00\x00\x00\xff\xff"
 _MASK_LOW16 = int.from_bytes(_SLOT * _BLOCK, "big")
 _FILL = int.from_bytes(b"\xff\xff\x00\x00\x00" * _BLOCK, "big")
+_Q_WEIGHT, _E_WEIGHT = (45 << 16) - (1 << 8), (45 << 8) - 1
 _TO_ALPHABET = bytes.maketrans(bytes(range(45)), ALPHABET.encode("ascii"))
 
 
@@ -102,12 +103,12 @@ def _encode_groups(data: bytes) -> bytes:
     v = int.from_bytes(buf, "big")
     q = ((v * _ENC_MUL) >> _ENC_SHIFT) & _MASK_LOW16  # v // 45 in every slot
     e = ((q * _ENC_MUL) >> _ENC_SHIFT) & _MASK_LOW16  # v // 2025
-    c = v - 45 * q
-    d = q - 45 * e
-    # Slot bytes become [0xFF, 0xFF, c, d, e]; the caller's translate() deletes
-    # the 0xFF fillers (a digit is never 0xFF) while mapping digits to characters.
+    # Slot bytes become [0xFF, 0xFF, c, d, e] with c = v - 45 q and d = q - 45 e: that is
+    # fill + (v << 16) - q (45 << 16) + (q << 8) - e (45 << 8) + e, each slot's sum within
+    # 0..2**40, so the whole integer's arithmetic is exact. The caller's translate()
+    # deletes the 0xFF fillers (a digit is never 0xFF) while mapping digits to characters.
     fill = _FILL >> (40 * (_BLOCK - groups))
-    return ((c << 16) | (d << 8) | e | fill).to_bytes(5 * groups, "big")
+    return (fill + (v << 16) - q * _Q_WEIGHT - e * _E_WEIGHT).to_bytes(5 * groups, "big")
 
 
 def b45encode(data: bytes | bytearray | memoryview) -> str:
