@@ -37,10 +37,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -518,11 +515,21 @@ def sign1_with_signature(
 
 
 # ---- verification -----------------------------------------------------------------
+def _der_integer(raw: bytes) -> bytes:
+    if 0 < raw[0] < 0x80:  # the common case: already minimal and positive
+        return bytes((2, len(raw))) + raw
+    raw = raw.lstrip(b"\x00") or b"\x00"
+    if raw[0] & 0x80:
+        raw = b"\x00" + raw
+    return bytes((2, len(raw))) + raw
+
+
 def _der_signature(raw: bytes, size: int) -> bytes:
-    """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography takes."""
-    return encode_dss_signature(
-        int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:], "big")
-    )
+    """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography wants."""
+    body = _der_integer(raw[:size]) + _der_integer(raw[size:])
+    if len(body) < 0x80:
+        return b"\x30" + bytes((len(body),)) + body
+    return b"\x30\x81" + bytes((len(body),)) + body
 
 
 def _verify_ec(alg: int, key: PublicKey, signature: bytes, data: bytes) -> None:
