@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Final
 
@@ -56,4 +57,10 @@ def latest_local_day(moment: int, leeway: int = 0) -> str | None:
     at = moment + leeway
     if not 0 <= at <= _MAX_EPOCH:
         return None
-    return date.fromordinal(_EPOCH_ORDINAL + (at + LATEST_OFFSET) // 86400).isoformat()
+    return _day_text((at + LATEST_OFFSET) // 86400)
+
+
+@functools.lru_cache(maxsize=256)
+def _day_text(days: int) -> str:
+    # Every verify asks for the day of its iat and of now: a few days, asked again and again.
+    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
