@@ -6,7 +6,7 @@ import warnings
 from typing import TypeVar
 
 
-__all__ = ["renamed"]
+__all__ = ["ignored", "renamed"]
 
 _T = TypeVar("_T")
 
@@ -19,3 +19,15 @@ def renamed(old: str, new: str, value: _T) -> _T:
     """
     warnings.warn(f"{old} is deprecated; use {new}", DeprecationWarning, stacklevel=3)
     return value
+
+
+def ignored(option: str, advice: str, value: object) -> None:
+    """Warn that *option* is deprecated and does nothing (*advice* says what to do instead),
+    when a caller passed it (*value* is not None).
+
+    Called from the function that takes the option: the warning points at its caller.
+    """
+    if value is not None:
+        warnings.warn(
+            f"{option} is deprecated and does nothing; {advice}", DeprecationWarning, stacklevel=3
+        )

@@ -184,10 +184,8 @@ def issue(
     if attestation.signed_at > iat:
         raise FacilitySignatureInvalid("the attestation is signed after the time of issue")
     _not_dated_after(attestation.record, attestation.signed_at, "attested")  # so before iat too
-    accept_attestation(attestation, trust=trust, iat=iat)
-    draft = draft_passport(attestation, issuer=issuer, iat=iat, **options)
-    return finish_passport(
-        draft, sign_passport(draft, issuer), trust=trust, now=now, compress=compress
+    return _issue_at(
+        iat, attestation, issuer=issuer, trust=trust, now=now, options=options, compress=compress
     )
 
 
@@ -212,7 +210,28 @@ def attest_and_issue(
     attestation = attest(record, facility=facility, now=now)
     # attest() signed at now and checked the record's dates against it: issue()'s own
     # time checks hold by construction.
-    iat = attestation.signed_at
+    return _issue_at(
+        attestation.signed_at,
+        attestation,
+        issuer=issuer,
+        trust=trust,
+        now=now,
+        options=options,
+        compress=compress,
+    )
+
+
+def _issue_at(
+    iat: int,
+    attestation: Attestation,
+    *,
+    issuer: DocumentSigner,
+    trust: TrustStore,
+    now: datetime,
+    options: dict[str, Any],
+    compress: int,
+) -> Passport:
+    """The steps after the time checks, one passport at a time: accept, draft, sign, finish."""
     accept_attestation(attestation, trust=trust, iat=iat)
     draft = draft_passport(attestation, issuer=issuer, iat=iat, **options)
     return finish_passport(

@@ -194,17 +194,12 @@ def _key_known(run: Run) -> None:
 
 
 def _signature(run: Run) -> None:
-    message = run.message
-    assert message is not None  # cose.structure passed
-    alg = message.alg
-    assert alg is not None  # cose.algorithm passed
+    assert run.message is not None  # cose.structure passed
     # Every certificate sharing the kid is tried (hcert spec 1.0.x section 3.3.1).
     last: VaxpassError | None = None
     for signer in run.candidates:
         try:
-            cose.verify_signature(
-                alg, signer.public_key, message.protected, message.payload, message.signature
-            )
+            cose.verify_sign1(run.message, signer.public_key)
         except VaxpassError as exc:
             last = exc
             continue

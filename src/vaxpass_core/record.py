@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import warnings
 from collections.abc import Mapping
 from typing import Any, Final, Self
 
@@ -34,6 +33,7 @@ import attrs
 
 from . import _record_rules as rules
 from . import dcc, record_cbor, valuesets
+from ._deprecated import ignored, renamed
 from ._record_rules import FIELDS, DateOfBirth, FieldInfo
 from ._time import latest_local_day
 from .errors import InvalidRecord
@@ -60,23 +60,16 @@ _MOVED: Final = {
 def __getattr__(name: str) -> Any:
     if name in _MOVED:
         module, new = _MOVED[name]
-        warnings.warn(
-            f"vaxpass_core.record.{name} is deprecated: use {module}.{new}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(importlib.import_module(module), new)
+        value = getattr(importlib.import_module(module), new)
+        return renamed(f"{__name__}.{name}", f"{module}.{new}", value)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _unknown_codes_option(value: bool | None) -> None:
-    if value is not None:
-        warnings.warn(
-            "allow_unknown_codes= on a record is deprecated and does nothing: a record checks "
-            "form only; pass allow_unknown_codes=True to issue() to issue unknown codes",
-            DeprecationWarning,
-            stacklevel=3,
-        )
+# The deprecated option, as ignored() names it and says what to do instead.
+_UNKNOWN_CODES: Final = (
+    "allow_unknown_codes= on a record",
+    "a record checks form only; pass allow_unknown_codes=True to issue() to issue unknown codes",
+)
 
 
 @attrs.frozen
@@ -215,7 +208,7 @@ class VaccinationRecord:
         certificate_id: str,
         allow_unknown_codes: bool | None = None,
     ) -> None:
-        _unknown_codes_option(allow_unknown_codes)
+        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
         self.__attrs_init__(
             full_name=full_name,
             date_of_birth=date_of_birth,
@@ -309,7 +302,7 @@ class VaccinationRecord:
         DCC, :class:`InvalidRecord` if its content breaks a record rule.
         ``allow_unknown_codes`` is deprecated and does nothing.
         """
-        _unknown_codes_option(allow_unknown_codes)
+        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
         return cls._checked({**dcc.record_fields(data), "nationality": nationality}, "DCC content")
 
     # -- the wire form (vaxpass_core.record_cbor) ----------------------------------------
@@ -343,7 +336,7 @@ class VaccinationRecord:
 
         ``allow_unknown_codes`` is deprecated and does nothing.
         """
-        _unknown_codes_option(allow_unknown_codes)
+        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
         return cls._checked(record_cbor.record_fields(data), "record map")
 
     def to_cbor(self) -> bytes:
@@ -361,7 +354,7 @@ class VaccinationRecord:
         ``null``): these are the bytes a facility signs. :meth:`from_wire` reads ``null``.
         ``allow_unknown_codes`` is deprecated and does nothing.
         """
-        _unknown_codes_option(allow_unknown_codes)
+        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(f"data must be bytes, not {type(data).__name__}")
         raw = bytes(data)

@@ -86,8 +86,7 @@ def verify(
         valuesets = _default_valuesets()
     elif not isinstance(valuesets, ValueSets):
         raise TypeError(f"valuesets must be ValueSets, not {type(valuesets).__name__}")
-    if rules is not None or country is not None or region is not None:
-        check_rule_arguments(rules, country, region)
+    check_rule_arguments(rules, country, region)
     run = Run(text if type(text) is str else _ascii(text), trust, epoch_of(now), policy, valuesets)
     checks = _drive(run)
     claims, attestation, signer = run.claims, run.attestation, run.signer

@@ -233,8 +233,9 @@ def test_allow_unknown_codes_is_deprecated_and_does_nothing() -> None:
     base = sample_record()
     fields = {f.name: getattr(base, f.name) for f in attrs.fields(VaccinationRecord)}
     for value in (True, False):
-        with pytest.warns(DeprecationWarning, match="allow_unknown_codes"):
+        with pytest.warns(DeprecationWarning, match="allow_unknown_codes") as warned:
             assert VaccinationRecord(**fields, allow_unknown_codes=value) == base
+        assert warned[0].filename == __file__  # the warning points at the caller
         with pytest.warns(DeprecationWarning, match="allow_unknown_codes"):
             assert VaccinationRecord.from_wire(base.to_wire(), allow_unknown_codes=value) == base
         with pytest.warns(DeprecationWarning, match="allow_unknown_codes"):

@@ -82,7 +82,9 @@ def test_a_record_without_nationality_round_trips_as_null() -> None:
 def test_allow_unknown_codes_is_deprecated_and_does_nothing() -> None:
     data = record_to_json(sample_record())
     data["product"] = "NEW-2027"
-    with pytest.warns(DeprecationWarning, match="allow_unknown_codes"):
+    with pytest.warns(DeprecationWarning, match="allow_unknown_codes") as warned:
         record = record_from_json(data, allow_unknown_codes=False)
+    assert len(warned) == 1
+    assert warned[0].filename == __file__  # the warning points at the caller
     assert record == record_from_json(data)
     assert record.unknown_codes() == (("product", "NEW-2027"),)

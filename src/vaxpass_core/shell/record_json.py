@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from vaxpass_core._deprecated import ignored
 from vaxpass_core._gateway import loads_json
 from vaxpass_core.errors import InvalidRecord, VaxpassError
 from vaxpass_core.record import FIELDS, FullName, VaccinationRecord
@@ -63,6 +64,9 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
     (``record.invalid``) when a value breaks a record rule; nothing else, whatever the input.
     ``allow_unknown_codes`` is deprecated and does nothing (the record checks form only).
     """
+    ignored(
+        "record_from_json(allow_unknown_codes=)", "the record checks form only", allow_unknown_codes
+    )
     if isinstance(data, str | bytes):
         try:
             data = loads_json(data)
@@ -76,10 +80,7 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
         raise RecordFormatError(f"the record {key_problems(missing, unknown)}")
     try:
         # The record's converters and validators check every value; only the shape is ours.
-        return VaccinationRecord(
-            **{**data, "full_name": _full_name(data["full_name"])},
-            allow_unknown_codes=allow_unknown_codes,
-        )
+        return VaccinationRecord(**{**data, "full_name": _full_name(data["full_name"])})
     except VaxpassError:
         raise
     except (TypeError, ValueError) as exc:  # a wrong JSON type: the shape, not a record rule
