@@ -107,8 +107,8 @@ def _refused(data: bytes) -> bool:
     return False
 
 
-def test_reused_decoders_keep_their_bounds() -> None:
-    # Decoders are pooled; neither a failed decode nor many clean ones may change what the
+def test_decodes_keep_their_bounds() -> None:
+    # Neither a failed decode nor many clean ones may change what the
     # next decode accepts (depth, duplicates, indefinite lengths, trailing bytes).
     deep_ok = b"\x81" * (_cbor.MAX_DEPTH - 1) + b"\x00"
     for bad in ("81" * 20 + "00", "a20000" + "0001", "9f00ff", "0000", "81" * 30 + "00"):
@@ -116,7 +116,7 @@ def test_reused_decoders_keep_their_bounds() -> None:
             _cbor.loads(bytes.fromhex(bad))
         assert _cbor.loads(deep_ok) is not None
         assert _cbor.loads(b"\xa1\x01\x82\x02\x03") == {1: [2, 3]}
-    # Where a fresh decoder draws the depth line, a reused one draws it too.
+    # Where the first decode draws the depth line, every later one draws it too.
     deepest = next(n for n in range(64) if _refused(b"\x81" * n + b"\x00"))
     for _ in range(200):
         assert _cbor.loads(deep_ok) is not None

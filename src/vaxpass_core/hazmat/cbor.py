@@ -17,7 +17,6 @@ exception: a date-time text (tag 0) decodes to the bare text, as in JSON.
 
 from __future__ import annotations
 
-import io
 from typing import Any, Final
 
 import cbor2
@@ -94,11 +93,6 @@ def _epoch_date(value: Any, _immutable: bool) -> Any:
 _SEMANTIC_DECODERS: dict[int, Any] = {t: _refuse(t) for t in _REFUSED_TAGS}
 _SEMANTIC_DECODERS.update({t: _keep_raw(t) for t in _NEUTRAL_TAGS})
 _SEMANTIC_DECODERS.update({0: _date_string, 1: _epoch_date})
-
-# Idle decoders, reused: building one costs as much as decoding a passport's claims.
-# list.pop() and append() are atomic, so each decode holds its decoder alone (threads,
-# re-entrant calls); the pool never holds more than the most decodes ever run at once.
-_IDLE: list[cbor2.CBORDecoder] = []
 
 
 def head(major: int, length: int) -> bytes:
@@ -248,24 +242,17 @@ def loads(data: bytes) -> Any:
     if end != size:
         why = "truncated CBOR" if end > size else f"{size - end} trailing bytes"
         raise MalformedCBOR(f"not accepted CBOR: {why}")
-    fp = io.BytesIO(data)
+    # Straight from the bytes, no decoder kept between calls: the cheapest way through cbor2.
     try:
-        try:
-            decoder = _IDLE.pop()
-        except IndexError:
-            decoder = cbor2.CBORDecoder(
-                fp,
-                max_depth=MAX_DEPTH,
-                allow_indefinite=False,
-                allow_duplicate_keys=False,
-                semantic_decoders=_SEMANTIC_DECODERS,
-            )
-        else:
-            decoder.fp = fp
-        value = decoder.decode()
+        value = cbor2.loads(
+            data,
+            max_depth=MAX_DEPTH,
+            allow_indefinite=False,
+            allow_duplicate_keys=False,
+            semantic_decoders=_SEMANTIC_DECODERS,
+        )
     except Exception as exc:  # cbor2 has raised many exception types on garbage over time
         raise MalformedCBOR(f"not valid CBOR: {exc}") from exc
-    _IDLE.append(decoder)  # only after a clean decode: one that raised is dropped
     return value  # the scan saw that the one item ends where the data does
 
 
