@@ -45,6 +45,16 @@ _ALL_PASSED: Final = tuple(_PASSED.values())
 _SHAPES: dict[tuple[tuple[str, str], ...], tuple[Check, ...]] = {}
 _default_valuesets: Final = valuesets.default
 _RULE_CHECKS: Final = tuple(rule.check for rule in RULES)
+# Where the straight run stops at check i, every check before i passed: the rules after i,
+# each with only its needs from i on (the table's needs are earlier checks), are all the
+# bookkeeping that is left.
+_TAILS: Final = tuple(
+    tuple(
+        (name, tuple(need for need in needs if CHECK_ORDER.index(need) >= at), rule)
+        for name, needs, rule in RULES[at + 1 :]
+    )
+    for at in range(len(RULES))
+)
 
 
 def verify(
@@ -122,25 +132,26 @@ def _ascii(text: object) -> str | None:
 def _drive(run: Run) -> tuple[Check, ...]:
     """Run the table's rules in order; the checks, in order."""
     # Most passports pass every check: run the rules straight through, recording nothing,
-    # until one fails or does not apply; only then does the bookkeeping start.
-    at = 0
+    # until one fails or does not apply; only then does the bookkeeping start (and finds
+    # where it stopped: each rule is its own function).
     try:
         for rule in _RULE_CHECKS:
             why_moot = rule(run)
             if why_moot is not None:
                 break
-            at += 1
         else:
             return _ALL_PASSED
     except VaxpassError as exc:
+        at = _RULE_CHECKS.index(rule)
         name = CHECK_ORDER[at]
-        return _rest(run, at + 1, {name: _failed(name, exc)}, {})
-    return _rest(run, at + 1, {}, {CHECK_ORDER[at]: why_moot})
+        return _rest(run, at, {name: _failed(name, exc)}, {})
+    at = _RULE_CHECKS.index(rule)
+    return _rest(run, at, {}, {CHECK_ORDER[at]: why_moot})
 
 
-def _rest(run: Run, start: int, off: dict[str, Check], moot: dict[str, str]) -> tuple[Check, ...]:
-    """The rules from *start* on, once a check has failed (*off*) or does not apply (*moot*)."""
-    for name, needs, rule in RULES[start:]:
+def _rest(run: Run, at: int, off: dict[str, Check], moot: dict[str, str]) -> tuple[Check, ...]:
+    """The rules after *at*, once its check has failed (*off*) or does not apply (*moot*)."""
+    for name, needs, rule in _TAILS[at]:
         for need in needs:  # the first check it needs that did not pass stops it
             blocker = off.get(need)
             if blocker is not None:

@@ -71,6 +71,8 @@ def test_the_table_is_the_report_order_and_needs_only_earlier_checks() -> None:
     assert tuple(rule.name for rule in checks.RULES) == CHECK_ORDER
     for i, rule in enumerate(checks.RULES):
         assert set(rule.needs) <= set(CHECK_ORDER[:i]), rule.name
+    # The driver finds where its straight run stopped by the rule: each is its own function.
+    assert len({rule.check for rule in checks.RULES}) == len(checks.RULES)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
