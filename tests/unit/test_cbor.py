@@ -212,6 +212,7 @@ def test_tags_count_as_nesting() -> None:
         "c1",  # a tag with no content
         "d9",  # a tag head cut short
         "98ff" + "00",  # an array declaring more items than there are bytes
+        "b8",  # an empty map's long head cut short
     ],
 )
 def test_truncations_found_by_the_scan(hexdata: str) -> None:
@@ -230,6 +231,8 @@ def test_long_text_keys() -> None:
 def test_long_form_heads_of_empty_containers() -> None:
     # Not the shortest form, but well-formed: an empty array and map with one-byte lengths.
     assert _cbor.loads(bytes.fromhex("82" + "9800" + "b800")) == [[], {}]
+    with pytest.raises(MalformedCBOR, match="more items than there are bytes"):
+        _cbor.loads(bytes.fromhex("98"))  # its length byte missing
 
 
 def test_scan_accepts_what_the_encoder_writes() -> None:

@@ -141,64 +141,98 @@ _KEY: Final = bytes(b >> 5 in (0, 1, 3) for b in range(256))
 _KEY_LEAF: Final = bytes(size if key else 0 for size, key in zip(_LEAF, _KEY, strict=True))
 
 
+def _opens(initial: int) -> tuple[int, bool] | None:
+    """What a container or tag head of one byte opens: (items, whether a map); else None."""
+    major, info = initial >> 5, initial & 0x1F
+    if info >= 24 or initial in (0x80, 0xA0):  # a longer head, or an empty array or map
+        return None
+    return {4: (info, False), 5: (2 * info, True), 6: (1, False)}.get(major)
+
+
+# Per initial byte: what a one-byte container or tag head opens (a map's entries count twice,
+# key and value; 23 entries at most, within MAX_MAP_ENTRIES), None for any other head.
+_OPENS: Final = tuple(_opens(b) for b in range(256))
+
+
 def _scan(data: bytes, pos: int = 0) -> int:
     """Walk the heads of the item at *pos* once, refuse what :func:`loads` never accepts
     (``ValueError``), and return where the item ends. Linear in ``len(data)``: one head a step
     (a map's key and value in one), forward only; a count larger than the bytes left is refused.
     """
-    end, leaf, key_leaf = len(data), _LEAF, _KEY_LEAF
+    end, leaf, key_leaf, opens = len(data), _LEAF, _KEY_LEAF, _OPENS
     items = todo = 1  # declared so far (top level, containers, tags); left in the open one
     in_map = False  # whether the open container is a map: then each step starts at a key
     stack: list[tuple[int, bool]] = []
     try:
         while True:
-            if not todo:
-                if not stack:
-                    break
-                todo, in_map = stack.pop()
-                continue
+            # Runs of leaves (most of a passport) stay in these inner loops; a break leaves
+            # the first item that is not a leaf at pos; a run to the end closes the container.
+            if in_map:
+                while todo:  # a key (an integer or a text string) and its value, a step
+                    size = key_leaf[data[pos]]
+                    pos = pos + size if size else _skip_key(data, pos)
+                    todo -= 2
+                    size = leaf[data[pos]]
+                    if not size:
+                        break
+                    pos += size
+                else:
+                    if not stack:
+                        break
+                    todo, in_map = stack.pop()
+                    continue
+            else:
+                while todo:
+                    todo -= 1
+                    size = leaf[data[pos]]
+                    if not size:
+                        break
+                    pos += size
+                else:
+                    if not stack:
+                        break
+                    todo, in_map = stack.pop()
+                    continue
             initial = data[pos]
-            if in_map:  # a key (an integer or a text string), then its value below
-                size = key_leaf[initial]
-                pos = pos + size if size else _skip_key(data, pos, initial)
-                initial = data[pos]
-                todo -= 2
+            opened = opens[initial]
+            if opened is None:  # a head with its argument after it
+                pos, opened = _long_head(data, pos, initial)
+                if opened is None:  # a string, or an empty container: skipped whole
+                    continue
             else:
-                todo -= 1
-            size = leaf[initial]
-            if size:
-                pos += size
-                continue
-            if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
-                pos += 2 + data[pos + 1]
-                continue
-            major, arg = initial >> 5, initial & 0x1F
-            if arg < 24:  # the argument is in the initial byte: most containers and tags
                 pos += 1
-            else:
-                pos, arg = _argument(data, pos, initial)
-            if major < 4:  # a long string
-                pos += arg
-                continue
-            if major == 6:  # a tag opens one level holding its content, as cbor2 counts it
-                arg = 1
-            elif major == 5:
-                if arg > MAX_MAP_ENTRIES:
-                    raise ValueError(f"a map of {arg} entries (at most {MAX_MAP_ENTRIES})")
-                arg *= 2
-            if arg > end - pos:  # every item takes a byte at least
+            if opened[0] > end - pos:  # every item takes a byte at least
                 raise ValueError("a container declares more items than there are bytes")
-            items += arg
+            items += opened[0]
             if items > MAX_ITEMS:
                 raise ValueError(f"more than {MAX_ITEMS} CBOR items")
-            if arg:  # a tag, or a non-empty array or map: open it
-                if len(stack) >= MAX_DEPTH:
-                    raise ValueError(f"CBOR nested deeper than {MAX_DEPTH}")
-                stack.append((todo, in_map))
-                todo, in_map = arg, major == 5
+            if len(stack) >= MAX_DEPTH:
+                raise ValueError(f"CBOR nested deeper than {MAX_DEPTH}")
+            stack.append((todo, in_map))
+            todo, in_map = opened
     except IndexError:
         raise ValueError("truncated CBOR") from None
     return pos
+
+
+def _long_head(data: bytes, pos: int, initial: int) -> tuple[int, tuple[int, bool] | None]:
+    """The position after the head at *pos* whose argument follows its initial byte, or
+    after the whole string it heads; and what it opens (items, whether a map), if anything."""
+    if initial == 0x78 or initial == 0x58:  # noqa: PLR1714 - a 24-255 byte string
+        return pos + 2 + data[pos + 1], None
+    major = initial >> 5
+    pos, arg = _argument(data, pos, initial)
+    if major < 4:  # a longer string
+        return pos + arg, None
+    if major == 6:  # a tag opens one level holding its content, as cbor2 counts it
+        return pos, (1, False)
+    if major == 5 and arg > MAX_MAP_ENTRIES:
+        raise ValueError(f"a map of {arg} entries (at most {MAX_MAP_ENTRIES})")
+    if arg:
+        return pos, (2 * arg, True) if major == 5 else (arg, False)
+    if pos > len(data):  # an empty array or map whose head runs past the end
+        raise ValueError("a container declares more items than there are bytes")
+    return pos, None
 
 
 def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
@@ -211,8 +245,9 @@ def _argument(data: bytes, pos: int, initial: int) -> tuple[int, int]:
     raise ValueError(f"additional information {info} (indefinite or reserved)")
 
 
-def _skip_key(data: bytes, pos: int, initial: int) -> int:
+def _skip_key(data: bytes, pos: int) -> int:
     """The position after the map key at *pos* that is not a one-byte-head leaf."""
+    initial = data[pos]
     if not _KEY[initial]:
         raise ValueError("a map key must be an integer or a text string")
     if initial == 0x78:  # a 24-255 byte text key

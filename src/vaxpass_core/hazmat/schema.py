@@ -144,10 +144,11 @@ def validate(dcc: object, *, version: str | None = None) -> None:
 _ANNOTATIONS: Final = frozenset(
     {"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "valueset-uri"}
 )
+# The exact class is asked first: cheaper than a call to isinstance, and what JSON holds.
 _TYPES: Final = {
-    "object": "isinstance({v}, dict)",
-    "array": "isinstance({v}, list)",
-    "string": "isinstance({v}, str)",
+    "object": "({v}.__class__ is dict or isinstance({v}, dict))",
+    "array": "({v}.__class__ is list or isinstance({v}, list))",
+    "string": "({v}.__class__ is str or isinstance({v}, str))",
     "integer": "({v}.__class__ is int or _is_integer({v}))",
     "number": "({v}.__class__ is int or _is_number({v}))",
     "boolean": "isinstance({v}, bool)",
