@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -398,6 +400,19 @@ def test_der_conversion_matches_cryptography(r: int, s: int, size: int) -> None:
     raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
     assert cose._der_signature(raw, size) == encode_dss_signature(r, s)
     assert cose._raw_ecdsa(encode_dss_signature(r, s), size) == raw
+
+
+@given(data=st.data(), size=st.sampled_from([32, 48, 66]))
+def test_der_conversion_matches_cryptography_for_any_halves(data: st.DataObject, size: int) -> None:
+    # Halves with and without a top bit set or a leading zero byte: every path of the table.
+    half = st.one_of(
+        st.integers(1, 2 ** (8 * size) - 1),
+        st.integers(1, 2 ** (8 * size - 8) - 1),
+        st.integers(2 ** (8 * size - 1), 2 ** (8 * size) - 1),
+    )
+    r, s = data.draw(half), data.draw(half)
+    raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    assert cose._der_signature(raw, size) == encode_dss_signature(r, s)
 
 
 def test_sign_with_protected_extra_labels(keys: dict[int, Any]) -> None:
