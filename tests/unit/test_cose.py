@@ -413,6 +413,14 @@ def test_der_conversion_matches_cryptography_for_any_halves(data: st.DataObject,
     r, s = data.draw(half), data.draw(half)
     raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
     assert cose._der_signature(raw, size) == encode_dss_signature(r, s)
+    assert cose._raw_ecdsa(encode_dss_signature(r, s), size) == raw
+
+
+def test_raw_ecdsa_refuses_what_is_not_a_signature_of_its_size() -> None:
+    with pytest.raises(ValueError, match="not an ECDSA signature"):
+        cose._raw_ecdsa(encode_dss_signature(2**300, 1), 32)
+    with pytest.raises(ValueError, match="not an ECDSA signature"):
+        cose._raw_ecdsa(b"\x31" + encode_dss_signature(1, 1)[1:], 32)
 
 
 def test_sign_with_protected_extra_labels(keys: dict[int, Any]) -> None:

@@ -37,7 +37,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -438,8 +437,24 @@ def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
 
 # ---- signing ----------------------------------------------------------------------
 def _raw_ecdsa(der: bytes, size: int) -> bytes:
-    r, s = decode_dss_signature(der)
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    """cryptography's DER ``Ecdsa-Sig-Value`` -> COSE's fixed-size ``r || s``.
+
+    Read in place (the signature was just made, by cryptography): decode_dss_signature and
+    two int.to_bytes cost ten times as much. SEQUENCE { INTEGER r, INTEGER s }, the
+    sequence's length in one byte, or two (0x81 n) past 127 bytes (P-521).
+    """
+    at = 3 if der[1] == 0x81 else 2
+    end = at + 2 + der[at + 1]
+    r = der[at + 2 : end]
+    s = der[end + 2 : end + 2 + der[end + 1]]
+    if len(r) != size:  # a 0x00 before a top bit set, or a short r
+        r = r.lstrip(b"\x00").rjust(size, b"\x00")
+    if len(s) != size:
+        s = s.lstrip(b"\x00").rjust(size, b"\x00")
+    raw = r + s
+    if len(raw) != 2 * size or der[0] != 0x30 or der[at] != 2 or der[end] != 2:
+        raise ValueError("not an ECDSA signature of this size in DER")
+    return raw
 
 
 def _sign(alg: int, key: PrivateKey, data: bytes, deterministic: bool) -> bytes:
