@@ -519,3 +519,9 @@ def test_float_and_bool_labels_are_refused(
         )
         with pytest.raises(MalformedCBOR, match="map key"):
             cose.decode_sign1(data)
+
+
+def test_byte_string_heads_are_remembered_within_a_bound() -> None:
+    for length in range(cose._BSTR_HEADS_SIZE + 100):
+        assert cose._bstr_head(length) == _cbor.head(2, length)
+    assert len(cose._BSTR_HEADS) <= cose._BSTR_HEADS_SIZE

@@ -130,8 +130,20 @@ _SHA256 = hashes.SHA256()
 # Minimal CBOR heads, for byte concatenation on the hot paths.
 _head = _cbor.head
 _bstr = _cbor.bstr
-# A byte string's head by length: a payload's is computed once per length, not per message.
-_bstr_head = functools.lru_cache(maxsize=1024)(functools.partial(_cbor.head, 2))
+# A byte string's head by length: a payload's is computed once per length, not per message
+# (a plain dict: a look-up in it costs a fraction of a functools.lru_cache call).
+_BSTR_HEADS: dict[int, bytes] = {}
+_BSTR_HEADS_SIZE: Final = 1024
+
+
+def _bstr_head(length: int) -> bytes:
+    head = _BSTR_HEADS.get(length)
+    if head is None:
+        if len(_BSTR_HEADS) >= _BSTR_HEADS_SIZE:
+            _BSTR_HEADS.clear()
+        head = _BSTR_HEADS[length] = _head(2, length)
+    return head
+
 
 _ARRAY_TYPES = (list, tuple)
 _MAP_TYPES = (dict, _cbor.frozendict)
@@ -177,7 +189,8 @@ _SIG_PREFIX_CACHE: dict[bytes, bytes] = {}
 
 
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return _sig_prefix(protected) + _bstr_head(len(payload)) + payload
+    head = _BSTR_HEADS.get(len(payload)) or _bstr_head(len(payload))
+    return (_SIG_PREFIX_CACHE.get(protected) or _sig_prefix(protected)) + head + payload
 
 
 def _sig_prefix(protected: bytes) -> bytes:
