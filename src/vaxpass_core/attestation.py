@@ -188,12 +188,13 @@ class Attestation:
         if message.unprotected_header:
             raise MalformedCOSE("an attestation has no unprotected header parameters")
         record = VaccinationRecord.from_cbor(message.payload)
-        attestation = cls(record, kid, signed_at, alg, message.signature)
         # from_cbor() checked that the payload is exactly the record's deterministic CBOR,
         # and the header was checked above.
-        object.__setattr__(attestation, "_cbor_cache", message.payload)
-        object.__setattr__(attestation, "_protected_cache", message.protected)
-        return attestation
+        return _filled(
+            cls(record, kid, signed_at, alg, message.signature),
+            record_cbor=message.payload,
+            protected=message.protected,
+        )
 
     def embedded(self) -> EmbeddedAttestation:
         """The compact form the ministry puts in the passport."""
@@ -257,9 +258,14 @@ def sign(record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int)
     protected = _signing_header(alg, kid, signed_at)
     signature = cose.sign_with_protected(protected, record_cbor, key=facility.key, alg=alg)
     attestation = Attestation(record, kid, signed_at, alg, signature)
-    set_ = object.__setattr__
-    set_(attestation, "_cbor_cache", record_cbor)
-    set_(attestation, "_protected_cache", protected)
+    return _filled(attestation, record_cbor=record_cbor, protected=protected)
+
+
+def _filled(attestation: Attestation, *, record_cbor: bytes, protected: bytes) -> Attestation:
+    """*attestation* with its caches filled, by a caller that holds those bytes already."""
+    set_ = object.__setattr__.__get__(attestation)
+    set_("_cbor_cache", record_cbor)
+    set_("_protected_cache", protected)
     return attestation
 
 
