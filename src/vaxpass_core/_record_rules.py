@@ -174,25 +174,27 @@ def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None,
 # A few family names cover most of Viet Nam (and a batch repeats given names too): a name
 # part without an override is checked and transliterated once, then remembered. A failing
 # part raises, and is not remembered.
+# Remembered as given, so that a part seen before is not even normalised again.
 @functools.lru_cache(maxsize=4096)
 def _plain_name_part(label: str, text: str) -> tuple[str, str | None, str]:
-    return _name_part(label, text, None)
+    return _name_part(label, normal_name(text), None)
 
 
 def full_name(
     family: object, given: object, family_icao: object, given_icao: object
 ) -> tuple[str, str, str | None, str | None, str, str]:
-    """Field 1, its parts already in :func:`normal_name` form: (family, given, family_icao,
-    given_icao, fnt, gnt), the ICAO overrides kept (or None) and the ICAO forms."""
+    """Field 1: (family, given, family_icao, given_icao, fnt, gnt), the parts in
+    :func:`normal_name` form (put in it here; a part in it already is unchanged), the ICAO
+    overrides kept (or None) and the ICAO forms."""
     family, family_keep, fnt = (
         _plain_name_part("family", family)
         if family_icao is None and type(family) is str
-        else _name_part("family", family, family_icao)
+        else _name_part("family", normal_name(family), family_icao)
     )
     given, given_keep, gnt = (
         _plain_name_part("given", given)
         if given_icao is None and type(given) is str
-        else _name_part("given", given, given_icao)
+        else _name_part("given", normal_name(given), given_icao)
     )
     if not (fnt or gnt):
         raise fail("full_name", "family and given name are both empty")

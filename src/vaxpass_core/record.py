@@ -98,11 +98,11 @@ class FullName:
         family_icao: str | None = None,
         given_icao: str | None = None,
     ) -> None:
-        # rules.full_name checks the parts (in normal form) and gives the six fields, in order.
-        values = rules.full_name(
-            rules.normal_name(family), rules.normal_name(given), family_icao, given_icao
+        # rules.full_name puts the parts in normal form, checks them and gives the six
+        # fields, in order.
+        family, given, family_icao, given_icao, fnt, gnt = rules.full_name(
+            family, given, family_icao, given_icao
         )
-        family, given, family_icao, given_icao, fnt, gnt = values
         set_ = object.__setattr__
         set_(self, "family", family)
         set_(self, "given", given)
