@@ -191,11 +191,14 @@ class VaccinationRecord:
         # each cost a call more, and every record of a batch is built here), in the order
         # those ran: the name and the dates converted first, then each field in turn, so the
         # first broken rule is still the one reported.
-        name = _to_full_name(full_name)
+        # (A FullName, the usual case, is answered without a call.)
+        name = full_name if type(full_name) is FullName else _to_full_name(full_name)
         born = rules.date_of_birth(date_of_birth)
         vaccinated = rules.vaccination_date(vaccination_date)
         set_ = object.__setattr__
-        set_(self, "full_name", rules.need("full_name", name, FullName))
+        if type(name) is not FullName:
+            name = rules.need("full_name", name, FullName)
+        set_(self, "full_name", name)
         set_(self, "date_of_birth", born)
         set_(self, "nationality", rules.nationality(nationality))
         set_(self, "disease", rules.code("disease", disease))

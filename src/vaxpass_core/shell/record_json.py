@@ -77,13 +77,14 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
             "the record checks form only",
             allow_unknown_codes,
         )
-    if isinstance(data, str | bytes):
-        try:
-            data = loads_json(data)
-        except ValueError as exc:
-            raise RecordFormatError(f"not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
+    if type(data) is not dict:  # parsed JSON (a batch's line) is the usual call
+        if isinstance(data, str | bytes):
+            try:
+                data = loads_json(data)
+            except ValueError as exc:
+                raise RecordFormatError(f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
     if data.keys() != _FIELD_SET:
         missing = [n for n in FIELD_NAMES if n not in data]
         unknown = sorted(map(repr, set(data) - _FIELD_SET))
