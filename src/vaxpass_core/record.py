@@ -103,13 +103,13 @@ class FullName:
         family, given, family_icao, given_icao, fnt, gnt = rules.full_name(
             family, given, family_icao, given_icao
         )
-        set_ = object.__setattr__
-        set_(self, "family", family)
-        set_(self, "given", given)
-        set_(self, "family_icao", family_icao)
-        set_(self, "given_icao", given_icao)
-        set_(self, "fnt", fnt)
-        set_(self, "gnt", gnt)
+        set_ = object.__setattr__.__get__(self)  # bound once: each set is a cheaper call
+        set_("family", family)
+        set_("given", given)
+        set_("family_icao", family_icao)
+        set_("given_icao", given_icao)
+        set_("fnt", fnt)
+        set_("gnt", gnt)
 
     def __str__(self) -> str:
         # Vietnamese order: family name first.
@@ -195,21 +195,21 @@ class VaccinationRecord:
         name = full_name if type(full_name) is FullName else _to_full_name(full_name)
         born = rules.date_of_birth(date_of_birth)
         vaccinated = rules.vaccination_date(vaccination_date)
-        set_ = object.__setattr__
+        set_ = object.__setattr__.__get__(self)  # bound once: each set is a cheaper call
         if type(name) is not FullName:
             name = rules.need("full_name", name, FullName)
-        set_(self, "full_name", name)
-        set_(self, "date_of_birth", born)
-        set_(self, "nationality", rules.nationality(nationality))
-        set_(self, "disease", rules.code("disease", disease))
-        set_(self, "doses_received", rules.count("doses_received", doses_received))
+        set_("full_name", name)
+        set_("date_of_birth", born)
+        set_("nationality", rules.nationality(nationality))
+        set_("disease", rules.code("disease", disease))
+        set_("doses_received", rules.count("doses_received", doses_received))
         rules.after_birth(vaccinated, born)
-        set_(self, "vaccination_date", vaccinated)
-        set_(self, "dose_number", rules.count("dose_number", dose_number))
-        set_(self, "vaccine", rules.code("vaccine", vaccine))
-        set_(self, "product", rules.code("product", product))
-        set_(self, "manufacturer", rules.code("manufacturer", manufacturer))
-        set_(self, "certificate_id", rules.certificate_id(certificate_id))
+        set_("vaccination_date", vaccinated)
+        set_("dose_number", rules.count("dose_number", dose_number))
+        set_("vaccine", rules.code("vaccine", vaccine))
+        set_("product", rules.code("product", product))
+        set_("manufacturer", rules.code("manufacturer", manufacturer))
+        set_("certificate_id", rules.certificate_id(certificate_id))
 
     @classmethod
     def _checked(cls, fields: Mapping[str, Any], what: str) -> Self:
