@@ -92,17 +92,15 @@ def protected_header(alg: int, kid: bytes, signed_at: int) -> bytes:
     ):
         # Written out, as verifying rebuilds it for every passport: the same canonical bytes
         # as the general encoder below (tested so), map(3) {1: alg, 4: kid, 15: {6: iat}}.
-        return b"".join(
-            (
-                b"\xa3\x01",
-                _cbor.head(0, alg) if alg >= 0 else _cbor.head(1, -1 - alg),
-                b"\x04",
-                _cbor.bstr(kid),
-                b"\x0f\xa1\x06",
-                _cbor.head(0, signed_at),
-            )
-        )
+        return _header_start(alg, kid) + _cbor.head(0, signed_at)
     return _cbor.dumps({cose.HEADER_ALG: alg, cose.HEADER_KID: kid, _HEADER_CLAIMS: {6: signed_at}})
+
+
+# All but the time is the same for every attestation of one facility key: remembered.
+@functools.lru_cache(maxsize=256)
+def _header_start(alg: int, kid: bytes) -> bytes:
+    alg_head = _cbor.head(0, alg) if alg >= 0 else _cbor.head(1, -1 - alg)
+    return b"\xa3\x01" + alg_head + b"\x04" + _cbor.bstr(kid) + b"\x0f\xa1\x06"
 
 
 def record_digest(record_cbor: bytes) -> bytes:
