@@ -174,25 +174,27 @@ def _name_part(label: str, text: object, icao: object) -> tuple[str, str | None,
 # A few family names cover most of Viet Nam (and a batch repeats given names too): a name
 # part without an override is checked and transliterated once, then remembered. A failing
 # part raises, and is not remembered.
+# Remembered as given, so that a part seen before is not even normalised again.
 @functools.lru_cache(maxsize=4096)
 def _plain_name_part(label: str, text: str) -> tuple[str, str | None, str]:
-    return _name_part(label, text, None)
+    return _name_part(label, normal_name(text), None)
 
 
 def full_name(
     family: object, given: object, family_icao: object, given_icao: object
 ) -> tuple[str, str, str | None, str | None, str, str]:
-    """Field 1, its parts already in :func:`normal_name` form: (family, given, family_icao,
-    given_icao, fnt, gnt), the ICAO overrides kept (or None) and the ICAO forms."""
+    """Field 1: (family, given, family_icao, given_icao, fnt, gnt), the parts in
+    :func:`normal_name` form (put in it here; a part in it already is unchanged), the ICAO
+    overrides kept (or None) and the ICAO forms."""
     family, family_keep, fnt = (
         _plain_name_part("family", family)
         if family_icao is None and type(family) is str
-        else _name_part("family", family, family_icao)
+        else _name_part("family", normal_name(family), family_icao)
     )
     given, given_keep, gnt = (
         _plain_name_part("given", given)
         if given_icao is None and type(given) is str
-        else _name_part("given", given, given_icao)
+        else _name_part("given", normal_name(given), given_icao)
     )
     if not (fnt or gnt):
         raise fail("full_name", "family and given name are both empty")
@@ -232,7 +234,8 @@ def date_of_birth(value: object) -> DateOfBirth:
         return value  # the DCC's "unknown"
     if _FULL_DATE.fullmatch(value):
         day = _real_day("date_of_birth", value)
-        _year_ok("date_of_birth", day.year)
+        if not _MIN_YEAR <= day.year <= _MAX_YEAR:  # asked here, the usual case, first
+            _year_ok("date_of_birth", day.year)
         return day
     match = _PARTIAL_DATE.fullmatch(value)
     if match is None:
@@ -270,12 +273,27 @@ def earliest(dob: DateOfBirth) -> dt.date | None:
 
 def after_birth(day: dt.date, dob: DateOfBirth) -> None:
     """Field 6 against field 2: nobody is vaccinated before they are born."""
-    first = earliest(dob)
+    first = dob if type(dob) is dt.date else earliest(dob)  # a full date: the usual case
     if first is not None and day < first:
         raise fail("vaccination_date", f"{day} is before the date of birth {dob}")
 
 
 # --- the other fields ------------------------------------------------------------------
+
+
+# The codes and the nationalities that passed their rule, each kind apart: a batch, and a
+# verifier, see the same few again and again. A failing value raises, and is not remembered.
+_CODES_PASSED: set[str] = set()
+_COUNTRIES_PASSED: set[str] = set()
+_MAX_PASSED: Final = 4096
+
+
+def _passed(values: set[str], value: str) -> None:
+    if type(value) is not str:  # a str subclass may compare as it likes: never remembered
+        return
+    if len(values) >= _MAX_PASSED:
+        values.clear()
+    values.add(value)
 
 
 def nationality(value: object) -> str | None:
@@ -284,8 +302,11 @@ def nationality(value: object) -> str | None:
         return None  # not stated: a DCC from elsewhere has no place for it
     if type(value) is not str:
         value = need("nationality", value, str)
+    elif value in _COUNTRIES_PASSED:
+        return value
     if _COUNTRY.fullmatch(value) is None or not valuesets.is_known("co", value):
         raise fail("nationality", f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    _passed(_COUNTRIES_PASSED, value)
     return value
 
 
@@ -293,8 +314,11 @@ def code(name: str, value: object) -> str:
     """Fields 4, 8, 9, 10: a code's form (its value set is not asked)."""
     if type(value) is not str:  # need() is called only when the usual case is not met
         value = need(name, value, str)
+    elif value in _CODES_PASSED:
+        return value
     if _CODE.fullmatch(value) is None:
         raise fail(name, f"{value!r} is not a code (1-80 printable ASCII characters)")
+    _passed(_CODES_PASSED, value)
     return value
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Final
 
 
-__all__ = ["LATEST_OFFSET", "epoch", "epoch_of", "iso", "latest_local_day"]
+__all__ = ["LATEST_OFFSET", "epoch", "epoch_of", "iso", "latest_local_date", "latest_local_day"]
 
 #: The time zone furthest ahead (UTC+14, Line Islands): a date is a local day.
 LATEST_OFFSET: Final = 14 * 3600
@@ -60,7 +60,21 @@ def latest_local_day(moment: int, leeway: int = 0) -> str | None:
     return _day_text((at + LATEST_OFFSET) // 86400)
 
 
+def latest_local_date(moment: int) -> date | None:
+    """:func:`latest_local_day` as a :class:`datetime.date` (a full date compares with it
+    as a date, without being written out as text first)."""
+    if not 0 <= moment <= _MAX_EPOCH:
+        return None
+    return _day((moment + LATEST_OFFSET) // 86400)
+
+
+# Every verify asks for the day of its iat and of now, every attestation of a batch for the
+# day of the batch: a few days, asked again and again.
+@functools.lru_cache(maxsize=256)
+def _day(days: int) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + days)
+
+
 @functools.lru_cache(maxsize=256)
 def _day_text(days: int) -> str:
-    # Every verify asks for the day of its iat and of now: a few days, asked again and again.
-    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+    return _day(days).isoformat()

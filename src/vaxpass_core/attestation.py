@@ -32,6 +32,7 @@ bad signature). For an ES256 facility the claim adds 89 bytes, 134 characters of
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import TYPE_CHECKING, Any, Final
 
@@ -91,17 +92,15 @@ def protected_header(alg: int, kid: bytes, signed_at: int) -> bytes:
     ):
         # Written out, as verifying rebuilds it for every passport: the same canonical bytes
         # as the general encoder below (tested so), map(3) {1: alg, 4: kid, 15: {6: iat}}.
-        return b"".join(
-            (
-                b"\xa3\x01",
-                _cbor.head(0, alg) if alg >= 0 else _cbor.head(1, -1 - alg),
-                b"\x04",
-                _cbor.bstr(kid),
-                b"\x0f\xa1\x06",
-                _cbor.head(0, signed_at),
-            )
-        )
+        return _header_start(alg, kid) + _cbor.head(0, signed_at)
     return _cbor.dumps({cose.HEADER_ALG: alg, cose.HEADER_KID: kid, _HEADER_CLAIMS: {6: signed_at}})
+
+
+# All but the time is the same for every attestation of one facility key: remembered.
+@functools.lru_cache(maxsize=256)
+def _header_start(alg: int, kid: bytes) -> bytes:
+    alg_head = _cbor.head(0, alg) if alg >= 0 else _cbor.head(1, -1 - alg)
+    return b"\xa3\x01" + alg_head + b"\x04" + _cbor.bstr(kid) + b"\x0f\xa1\x06"
 
 
 def record_digest(record_cbor: bytes) -> bytes:
@@ -128,8 +127,10 @@ class Attestation:
     signed_at: int
     alg: int
     signature: bytes
-    # Not data: a cache of the record's CBOR (init=False: a caller cannot pass one).
+    # Not data: caches of the record's CBOR and of the protected header, each a function of
+    # the fields above (init=False: a caller cannot pass one).
     _cbor_cache: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
+    _protected_cache: bytes | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
     @property
     def record_cbor(self) -> bytes:
@@ -142,7 +143,12 @@ class Attestation:
 
     @property
     def protected(self) -> bytes:
-        return protected_header(self.alg, self.facility_kid, self.signed_at)
+        """The protected header, :func:`protected_header` of the fields (computed once)."""
+        cached = self._protected_cache
+        if cached is None:
+            cached = protected_header(self.alg, self.facility_kid, self.signed_at)
+            object.__setattr__(self, "_protected_cache", cached)
+        return cached
 
     def to_bytes(self) -> bytes:
         """The COSE_Sign1 (tagged 18), as the facility sends it to the ministry."""
@@ -180,10 +186,13 @@ class Attestation:
         if message.unprotected_header:
             raise MalformedCOSE("an attestation has no unprotected header parameters")
         record = VaccinationRecord.from_cbor(message.payload)
-        attestation = cls(record, kid, signed_at, alg, message.signature)
-        # from_cbor() checked that the payload is exactly the record's deterministic CBOR.
-        object.__setattr__(attestation, "_cbor_cache", message.payload)
-        return attestation
+        # from_cbor() checked that the payload is exactly the record's deterministic CBOR,
+        # and the header was checked above.
+        return _filled(
+            cls(record, kid, signed_at, alg, message.signature),
+            record_cbor=message.payload,
+            protected=message.protected,
+        )
 
     def embedded(self) -> EmbeddedAttestation:
         """The compact form the ministry puts in the passport."""
@@ -243,15 +252,23 @@ def sign(record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int)
     The caller (:func:`vaxpass_core.attest`) has checked the arguments.
     """
     record_cbor = record.to_cbor()
-    signature = cose.sign_with_protected(
-        protected_header(facility.alg, facility.kid, signed_at),
-        record_cbor,
-        key=facility.key,
-        alg=facility.alg,
-    )
-    attestation = Attestation(record, facility.kid, signed_at, facility.alg, signature)
-    object.__setattr__(attestation, "_cbor_cache", record_cbor)
+    kid, alg = facility.kid, facility.alg
+    protected = _signing_header(alg, kid, signed_at)
+    signature = cose.sign_with_protected(protected, record_cbor, key=facility.key, alg=alg)
+    attestation = Attestation(record, kid, signed_at, alg, signature)
+    return _filled(attestation, record_cbor=record_cbor, protected=protected)
+
+
+def _filled(attestation: Attestation, *, record_cbor: bytes, protected: bytes) -> Attestation:
+    """*attestation* with its caches filled, by a caller that holds those bytes already."""
+    set_ = object.__setattr__.__get__(attestation)
+    set_("_cbor_cache", record_cbor)
+    set_("_protected_cache", protected)
     return attestation
+
+
+# A facility signs a whole batch at one time: the same header for every record of it.
+_signing_header = functools.lru_cache(maxsize=64)(protected_header)
 
 
 def verify_signature(
@@ -262,17 +279,22 @@ def verify_signature(
     signature: bytes,
     facilities: Iterable[FacilityCertificate],
     alg: int | None = None,
+    header: bytes | None = None,
 ) -> FacilityCertificate:
     """The facility certificate whose key made *signature*; raise if none did.
 
     With *alg* None (the embedded form, which does not carry it) each key's own algorithm
-    is used to rebuild the protected header.
+    is used to rebuild the protected header. With *alg*, a caller that holds the header
+    already (:attr:`Attestation.protected`) may pass it as *header*: it is
+    ``protected_header(alg, kid, signed_at)``.
     """
+    if header is not None and alg is None:
+        raise ValueError("a protected header goes with its alg")
     for facility in facilities:
         key_alg = facility.alg
         if alg is not None and key_alg != alg:
             continue
-        protected = protected_header(key_alg, kid, signed_at)
+        protected = header if header is not None else protected_header(key_alg, kid, signed_at)
         try:
             cose.verify_signature(key_alg, facility.public_key, protected, record_cbor, signature)
         except VaxpassError:

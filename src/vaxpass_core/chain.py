@@ -61,6 +61,7 @@ __all__ = [
     "accept_attestation",
     "attest",
     "attest_and_issue",
+    "attest_at",
     "checked_text",
     "draft_passport",
     "finish_passport",
@@ -97,11 +98,16 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
     The record must already be valid (it validated itself when built); the facility's
     certificate must be valid at *now* (``facility.expired`` otherwise).
     """
-    if not isinstance(record, VaccinationRecord):
-        raise TypeError(f"record must be a VaccinationRecord, not {type(record).__name__}")
-    if record.nationality is None:
-        raise InvalidRecord("a record without a stated nationality (field 3) cannot be attested")
-    signed_at = epoch_of(now)
+    _attestable(record)  # before reading now, as it always was
+    return attest_at(record, facility=facility, signed_at=epoch_of(now))
+
+
+def attest_at(
+    record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int
+) -> Attestation:
+    """:func:`attest` at *signed_at*, UTC epoch seconds: the step bulk issuance runs, at the
+    one time of its batch (worked out once, not per record)."""
+    _attestable(record)
     if not 0 <= signed_at < 1 << 32:
         raise ValueError("an attestation's time must lie between 1970 and 2106")
     if not facility.not_before <= signed_at <= facility.not_after:
@@ -110,6 +116,13 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
         )
     _not_dated_after(record, signed_at, "attested")
     return sign_attestation(record, facility=facility, signed_at=signed_at)
+
+
+def _attestable(record: VaccinationRecord) -> None:
+    if not isinstance(record, VaccinationRecord):
+        raise TypeError(f"record must be a VaccinationRecord, not {type(record).__name__}")
+    if record.nationality is None:
+        raise InvalidRecord("a record without a stated nationality (field 3) cannot be attested")
 
 
 def _not_dated_after(record: VaccinationRecord, moment: int, what: str) -> None:
@@ -266,6 +279,7 @@ def accept_attestation(attestation: Attestation, *, trust: TrustStore, iat: int)
         signature=attestation.signature,
         facilities=facilities,
         alg=attestation.alg,
+        header=attestation.protected,
     )
 
 

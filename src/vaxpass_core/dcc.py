@@ -42,8 +42,25 @@ _COUNTRY = re.compile(r"[A-Z]{1,10}")
 _MAX_ISSUER = 80
 
 
+# The contexts that passed _check_context: an issuer has one or a few, asked once per passport.
+_CONTEXTS_CHECKED: set[tuple[object, ...]] = set()
+_MAX_CONTEXTS: Final = 64
+
+
 def _check_context(country: str, issuer: str, version: str) -> None:
-    # Called per DCC, but the checks are a few dict and regex look-ups.
+    context = (country, issuer, version)
+    try:
+        if context in _CONTEXTS_CHECKED:
+            return
+    except TypeError:  # unhashable, so not a string: refused below
+        pass
+    _checked_context(country, issuer, version)
+    if len(_CONTEXTS_CHECKED) >= _MAX_CONTEXTS:
+        _CONTEXTS_CHECKED.clear()
+    _CONTEXTS_CHECKED.add(context)
+
+
+def _checked_context(country: str, issuer: str, version: str) -> None:
     if not isinstance(country, str) or _COUNTRY.fullmatch(country) is None:
         raise ValueError(f"country must be an upper-case country code, not {country!r}")
     if not valuesets.is_known("co", country):

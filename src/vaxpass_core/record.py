@@ -35,7 +35,7 @@ from . import _record_rules as rules
 from . import dcc, record_cbor, valuesets
 from ._deprecated import ignored, renamed
 from ._record_rules import FIELDS, DateOfBirth, FieldInfo
-from ._time import latest_local_day
+from ._time import latest_local_date
 from .errors import InvalidRecord
 
 
@@ -72,7 +72,7 @@ _UNKNOWN_CODES: Final = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class FullName:
     """Field 1: family name and given names, as written, plus their ICAO 9303 forms.
 
@@ -83,22 +83,33 @@ class FullName:
     are ``None`` whenever the computed form is the same (an override equal to it is dropped).
     """
 
-    family: str = attrs.field(converter=rules.normal_name)
-    given: str = attrs.field(default="", converter=rules.normal_name)
-    family_icao: str | None = attrs.field(default=None, kw_only=True)
-    given_icao: str | None = attrs.field(default=None, kw_only=True)
+    family: str
+    given: str
+    family_icao: str | None
+    given_icao: str | None
     fnt: str = attrs.field(init=False, eq=False, repr=False)
     gnt: str = attrs.field(init=False, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        _, _, family_icao, given_icao, fnt, gnt = rules.full_name(
-            self.family, self.given, self.family_icao, self.given_icao
+    def __init__(
+        self,
+        family: object,
+        given: object = "",
+        *,
+        family_icao: str | None = None,
+        given_icao: str | None = None,
+    ) -> None:
+        # rules.full_name puts the parts in normal form, checks them and gives the six
+        # fields, in order.
+        family, given, family_icao, given_icao, fnt, gnt = rules.full_name(
+            family, given, family_icao, given_icao
         )
-        set_ = object.__setattr__
-        set_(self, "family_icao", family_icao)
-        set_(self, "given_icao", given_icao)
-        set_(self, "fnt", fnt)
-        set_(self, "gnt", gnt)
+        set_ = object.__setattr__.__get__(self)  # bound once: each set is a cheaper call
+        set_("family", family)
+        set_("given", given)
+        set_("family_icao", family_icao)
+        set_("given_icao", given_icao)
+        set_("fnt", fnt)
+        set_("gnt", gnt)
 
     def __str__(self) -> str:
         # Vietnamese order: family name first.
@@ -115,39 +126,13 @@ def _to_full_name(value: object) -> object:
     return value
 
 
-# attrs validators: the rules of _record_rules, called as attrs calls a validator.
-
-
-def _v_full_name(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    rules.need(attribute.name, value, FullName)
-
-
-def _v_nationality(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    rules.nationality(value)
-
-
-def _v_code(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    rules.code(attribute.name, value)
-
-
-def _v_count(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    rules.count(attribute.name, value)
-
-
-def _v_after_birth(inst: VaccinationRecord, _attribute: attrs.Attribute[Any], day: dt.date) -> None:
-    rules.after_birth(day, inst.date_of_birth)
-
-
-def _v_certificate_id(_inst: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    rules.certificate_id(value)
-
-
 def _meta(name: str) -> dict[str, object]:
     info = rules.BY_NAME[name]
     return {"number": info.number, "vi": info.vi, "en": info.en, "dcc": info.dcc}
 
 
 _NOT_STATED: Final = {"vi": "(không ghi)", "en": "(not stated)"}
+_CODED: Final = tuple(rules.VALUESET_OF.items())
 
 
 @attrs.frozen(kw_only=True, init=False)
@@ -172,25 +157,17 @@ class VaccinationRecord:
        The record checks form only; ``allow_unknown_codes=`` is deprecated and does nothing.
     """
 
-    full_name: FullName = attrs.field(
-        converter=_to_full_name, validator=_v_full_name, metadata=_meta("full_name")
-    )
-    date_of_birth: DateOfBirth = attrs.field(
-        converter=rules.date_of_birth, metadata=_meta("date_of_birth")
-    )
-    nationality: str | None = attrs.field(validator=_v_nationality, metadata=_meta("nationality"))
-    disease: str = attrs.field(validator=_v_code, metadata=_meta("disease"))
-    doses_received: int = attrs.field(validator=_v_count, metadata=_meta("doses_received"))
-    vaccination_date: dt.date = attrs.field(
-        converter=rules.vaccination_date,
-        validator=_v_after_birth,
-        metadata=_meta("vaccination_date"),
-    )
-    dose_number: int = attrs.field(validator=_v_count, metadata=_meta("dose_number"))
-    vaccine: str = attrs.field(validator=_v_code, metadata=_meta("vaccine"))
-    product: str = attrs.field(validator=_v_code, metadata=_meta("product"))
-    manufacturer: str = attrs.field(validator=_v_code, metadata=_meta("manufacturer"))
-    certificate_id: str = attrs.field(validator=_v_certificate_id, metadata=_meta("certificate_id"))
+    full_name: FullName = attrs.field(metadata=_meta("full_name"))
+    date_of_birth: DateOfBirth = attrs.field(metadata=_meta("date_of_birth"))
+    nationality: str | None = attrs.field(metadata=_meta("nationality"))
+    disease: str = attrs.field(metadata=_meta("disease"))
+    doses_received: int = attrs.field(metadata=_meta("doses_received"))
+    vaccination_date: dt.date = attrs.field(metadata=_meta("vaccination_date"))
+    dose_number: int = attrs.field(metadata=_meta("dose_number"))
+    vaccine: str = attrs.field(metadata=_meta("vaccine"))
+    product: str = attrs.field(metadata=_meta("product"))
+    manufacturer: str = attrs.field(metadata=_meta("manufacturer"))
+    certificate_id: str = attrs.field(metadata=_meta("certificate_id"))
 
     def __init__(
         self,
@@ -208,20 +185,31 @@ class VaccinationRecord:
         certificate_id: str,
         allow_unknown_codes: bool | None = None,
     ) -> None:
-        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
-        self.__attrs_init__(
-            full_name=full_name,
-            date_of_birth=date_of_birth,
-            nationality=nationality,
-            disease=disease,
-            doses_received=doses_received,
-            vaccination_date=vaccination_date,
-            dose_number=dose_number,
-            vaccine=vaccine,
-            product=product,
-            manufacturer=manufacturer,
-            certificate_id=certificate_id,
-        )
+        if allow_unknown_codes is not None:
+            ignored(*_UNKNOWN_CODES, allow_unknown_codes)
+        # The rules of _record_rules, called directly (as attrs converters and validators
+        # each cost a call more, and every record of a batch is built here), in the order
+        # those ran: the name and the dates converted first, then each field in turn, so the
+        # first broken rule is still the one reported.
+        # (A FullName, the usual case, is answered without a call.)
+        name = full_name if type(full_name) is FullName else _to_full_name(full_name)
+        born = rules.date_of_birth(date_of_birth)
+        vaccinated = rules.vaccination_date(vaccination_date)
+        set_ = object.__setattr__.__get__(self)  # bound once: each set is a cheaper call
+        if type(name) is not FullName:
+            name = rules.need("full_name", name, FullName)
+        set_("full_name", name)
+        set_("date_of_birth", born)
+        set_("nationality", rules.nationality(nationality))
+        set_("disease", rules.code("disease", disease))
+        set_("doses_received", rules.count("doses_received", doses_received))
+        rules.after_birth(vaccinated, born)
+        set_("vaccination_date", vaccinated)
+        set_("dose_number", rules.count("dose_number", dose_number))
+        set_("vaccine", rules.code("vaccine", vaccine))
+        set_("product", rules.code("product", product))
+        set_("manufacturer", rules.code("manufacturer", manufacturer))
+        set_("certificate_id", rules.certificate_id(certificate_id))
 
     @classmethod
     def _checked(cls, fields: Mapping[str, Any], what: str) -> Self:
@@ -235,11 +223,13 @@ class VaccinationRecord:
 
     def unknown_codes(self) -> tuple[tuple[str, str], ...]:
         """``(field name, code)`` for each coded field whose code is not in its value set."""
-        return tuple(
-            (name, code)
-            for name, vs in rules.VALUESET_OF.items()
-            if not valuesets.is_known(vs, code := getattr(self, name))
-        )
+        known = valuesets.is_known
+        unknown: tuple[tuple[str, str], ...] = ()
+        for name, vs in _CODED:  # a loop: cheaper than a generator, and usually none is added
+            code = getattr(self, name)
+            if not known(vs, code):
+                unknown += ((name, code),)
+        return unknown
 
     def dated_after(self, moment: int) -> tuple[str, ...]:
         """The fields (date of birth, vaccination date) dated after *moment* (UTC epoch
@@ -248,16 +238,17 @@ class VaccinationRecord:
         A record cannot be dated after it is attested or issued: ``attest()`` and
         ``issue()`` refuse one that is (``record.invalid``).
         """
-        limit = latest_local_day(moment)
+        limit = latest_local_date(moment)
         if limit is None:
             return ()
         dob = self.date_of_birth
-        late = []
-        if (dob.isoformat() if isinstance(dob, dt.date) else dob) > limit:
-            late.append("date_of_birth")
-        if self.vaccination_date.isoformat() > limit:
-            late.append("vaccination_date")
-        return tuple(late)
+        late: tuple[str, ...] = ()
+        # A partial date of birth compares as ISO text ("2027" > "2026-03-01").
+        if dob > limit if isinstance(dob, dt.date) else dob > limit.isoformat():
+            late = ("date_of_birth",)
+        if self.vaccination_date > limit:
+            late += ("vaccination_date",)
+        return late
 
     def labelled(self, lang: str = "vi") -> tuple[tuple[str, str], ...]:
         """``(label, value as text)`` for the 11 fields, in order, for display.

@@ -136,9 +136,10 @@ def decode(data: bytes) -> dict[str, Any]:
 # --- encoding, written out -------------------------------------------------------------
 # The map's shape is fixed (keys 1..11, each one byte, already in canonical order; text,
 # small unsigned ints and null), and the general encoder costs several times more, so it is
-# written out here. Every field but the names is short ASCII in a checked record, so those
-# fields and their CBOR heads are written as one ASCII string and encoded once. Anything
-# else takes the general encoder; the tests hold the two to each other.
+# written out here. Every field but the names is short ASCII in a checked record that
+# states its nationality (every record a facility signs), so those fields and their CBOR
+# heads are written as one ASCII string and encoded once. Anything else (a null nationality
+# too) takes the general encoder; the tests hold the two to each other.
 
 # CBOR heads of text strings up to 255 bytes; those below 128, and the heads of unsigned
 # ints below 128, as ASCII characters too.
@@ -173,10 +174,11 @@ def encode(record: WireRecord) -> bytes:
     """Deterministic CBOR (RFC 8949 section 4.2) of :func:`to_map`: what gets signed."""
     h, u = _TEXT_HEADS, _UINT_HEADS
     (_, _, _, _, dob, nat, disease, received, day, number, vaccine, product, maker, ci) = record
+    if nat is None:  # null is not ASCII: a record nobody attests takes the general encoder
+        return cbor.dumps(to_map(record))
     try:
-        before = f"\x02{h[len(dob)]}{dob}\x03"
-        stated = "" if nat is None else h[len(nat)] + nat
-        after = (
+        fields = (
+            f"\x02{h[len(dob)]}{dob}\x03{h[len(nat)]}{nat}"
             f"\x04{h[len(disease)]}{disease}\x05{u[received]}"
             f"\x06{h[len(day)]}{day}\x07{u[number]}"
             f"\x08{h[len(vaccine)]}{vaccine}\x09{h[len(product)]}{product}"
@@ -184,14 +186,6 @@ def encode(record: WireRecord) -> bytes:
         )
     except IndexError:  # a field of 128 characters or more, or a count over 127
         return cbor.dumps(to_map(record))
-    if not (before.isascii() and stated.isascii() and after.isascii()):
+    if not fields.isascii():
         return cbor.dumps(to_map(record))
-    return b"".join(
-        (
-            b"\xab\x01",  # map(11), key 1
-            _names(record),
-            before.encode("ascii"),
-            b"\xf6" if nat is None else stated.encode("ascii"),  # null: not stated
-            after.encode("ascii"),
-        )
-    )
+    return b"\xab\x01" + _names(record) + fields.encode("ascii")  # map(11), key 1, ...

@@ -401,6 +401,9 @@ def _data() -> _Data:
     )
 
 
+# Asked for every coded field of every record and passport: the few names (and aliases)
+# that name a set are remembered; an unknown one raises, and is not.
+@functools.cache
 def _set(name: str) -> Mapping[str, Entry]:
     sets = _data().sets
     found = sets.get(name) or sets.get(_ALIASES.get(name, ""))

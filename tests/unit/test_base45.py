@@ -54,6 +54,20 @@ def test_every_single_byte_tail() -> None:
 
 def test_the_encoder_division_constant_is_exact() -> None:
     assert all((v * base45._ENC_MUL) >> base45._ENC_SHIFT == v // 45 for v in range(65536))
+    # The product stays inside its 32-bit slot; the mask keeps all of q (and e), and none
+    # of the next slot's bits, which the shift brings to bit 32 - 19 and above.
+    mask = base45._MASK_Q & 0xFFFFFFFF
+    assert 0xFFFF * base45._ENC_MUL < 1 << 30
+    assert mask >= 0xFFFF // 45
+    assert mask < 1 << (32 - base45._ENC_SHIFT)
+
+
+def test_many_input_sizes_each_encode_right() -> None:
+    # More sizes than the filler cache holds: it is emptied and refilled on the way.
+    for size in range(2, 2 * base45._FILLS_CACHE_SIZE + 40):
+        data = bytes(range(256))[:size] if size <= 256 else os.urandom(size)
+        assert b45decode(b45encode(data)) == data
+        assert b45encode(data)[:3] == b45encode(data[:2])
 
 
 def test_every_pair_value_encodes_to_its_three_digits() -> None:

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import NameOID
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -400,6 +402,27 @@ def test_der_conversion_matches_cryptography(r: int, s: int, size: int) -> None:
     assert cose._raw_ecdsa(encode_dss_signature(r, s), size) == raw
 
 
+@given(data=st.data(), size=st.sampled_from([32, 48, 66]))
+def test_der_conversion_matches_cryptography_for_any_halves(data: st.DataObject, size: int) -> None:
+    # Halves with and without a top bit set or a leading zero byte: every path of the table.
+    half = st.one_of(
+        st.integers(1, 2 ** (8 * size) - 1),
+        st.integers(1, 2 ** (8 * size - 8) - 1),
+        st.integers(2 ** (8 * size - 1), 2 ** (8 * size) - 1),
+    )
+    r, s = data.draw(half), data.draw(half)
+    raw = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    assert cose._der_signature(raw, size) == encode_dss_signature(r, s)
+    assert cose._raw_ecdsa(encode_dss_signature(r, s), size) == raw
+
+
+def test_raw_ecdsa_refuses_what_is_not_a_signature_of_its_size() -> None:
+    with pytest.raises(ValueError, match="not an ECDSA signature"):
+        cose._raw_ecdsa(encode_dss_signature(2**300, 1), 32)
+    with pytest.raises(ValueError, match="not an ECDSA signature"):
+        cose._raw_ecdsa(b"\x31" + encode_dss_signature(1, 1)[1:], 32)
+
+
 def test_sign_with_protected_extra_labels(keys: dict[int, Any]) -> None:
     key = keys[cose.ES256]
     protected = _cbor.dumps({1: cose.ES256, 4: KID, -70001: {6: 1700000000}})
@@ -496,3 +519,9 @@ def test_float_and_bool_labels_are_refused(
         )
         with pytest.raises(MalformedCBOR, match="map key"):
             cose.decode_sign1(data)
+
+
+def test_byte_string_heads_are_remembered_within_a_bound() -> None:
+    for length in range(cose._BSTR_HEADS_SIZE + 100):
+        assert cose._bstr_head(length) == _cbor.head(2, length)
+    assert len(cose._BSTR_HEADS) <= cose._BSTR_HEADS_SIZE

@@ -232,3 +232,13 @@ def test_claims_bytes_are_pinned() -> None:
     )
     assert hashlib.sha256(encoded).hexdigest() == PINNED_CLAIMS_SHA256
     assert encoded == _reference(dcc, "VN", 1780315200, 1811851200, {-65537: b"a"})
+
+
+def test_the_scalar_cache_is_bounded_and_exact() -> None:
+    for i in range(cwt._SCALAR_CACHE_SIZE + 10):
+        iat = 1_700_000_000 + i
+        encoded = cwt.encode_claims(
+            dcc=DCC, issuer=f"V{i}", issued_at=iat, expires_at=iat + 1, extra={-261: b"x"}
+        )
+        assert encoded == _reference(DCC, f"V{i}", iat, iat + 1, {-261: b"x"})
+    assert len(cwt._SCALAR_CACHE) <= cwt._SCALAR_CACHE_SIZE

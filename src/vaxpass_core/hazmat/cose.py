@@ -37,7 +37,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from vaxpass_core.errors import (
     AlgorithmError,
@@ -131,8 +130,20 @@ _SHA256 = hashes.SHA256()
 # Minimal CBOR heads, for byte concatenation on the hot paths.
 _head = _cbor.head
 _bstr = _cbor.bstr
-# A byte string's head by length: a payload's is computed once per length, not per message.
-_bstr_head = functools.lru_cache(maxsize=1024)(functools.partial(_cbor.head, 2))
+# A byte string's head by length: a payload's is computed once per length, not per message
+# (a plain dict: a look-up in it costs a fraction of a functools.lru_cache call).
+_BSTR_HEADS: dict[int, bytes] = {}
+_BSTR_HEADS_SIZE: Final = 1024
+
+
+def _bstr_head(length: int) -> bytes:
+    head = _BSTR_HEADS.get(length)
+    if head is None:
+        if len(_BSTR_HEADS) >= _BSTR_HEADS_SIZE:
+            _BSTR_HEADS.clear()
+        head = _BSTR_HEADS[length] = _head(2, length)
+    return head
+
 
 _ARRAY_TYPES = (list, tuple)
 _MAP_TYPES = (dict, _cbor.frozendict)
@@ -178,14 +189,20 @@ _SIG_PREFIX_CACHE: dict[bytes, bytes] = {}
 
 
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    head = _BSTR_HEADS.get(len(payload)) or _bstr_head(len(payload))
+    return (_SIG_PREFIX_CACHE.get(protected) or _sig_prefix(protected)) + head + payload
+
+
+def _sig_prefix(protected: bytes) -> bytes:
+    """The Sig_structure up to its payload: array(4), "Signature1", protected, external_aad
+    (an empty byte string)."""
     prefix = _SIG_PREFIX_CACHE.get(protected)
     if prefix is None:
-        # array(4), "Signature1", protected, external_aad (empty byte string)
         prefix = _SIG1_PREFIX + _bstr(protected) + b"\x40"
         if len(_SIG_PREFIX_CACHE) >= _HEADER_CACHE_SIZE:
             _SIG_PREFIX_CACHE.clear()
         _SIG_PREFIX_CACHE[protected] = prefix
-    return prefix + _bstr_head(len(payload)) + payload
+    return prefix
 
 
 def _check_crit(header: Mapping[Any, Any], where: str) -> None:
@@ -264,9 +281,19 @@ def _read_head(data: bytes, pos: int) -> tuple[int, int, int]:
 
 def _bstr_at(data: bytes, pos: int) -> tuple[bytes | None, int]:
     """The byte string at *pos* (None if the item there is not one), and where it ends."""
-    if data[pos] >> 5 != 2:
+    initial = data[pos]
+    if initial >> 5 != 2:
         return None, pos
-    _, length, start = _read_head(data, pos)
+    # The heads of a COSE_Sign1's byte strings (up to 64 KiB) read here; others in _read_head.
+    info = initial & 0x1F
+    if info < 24:
+        start, length = pos + 1, info
+    elif info == 24:
+        start, length = pos + 2, data[pos + 1]
+    elif info == 25:
+        start, length = pos + 3, data[pos + 1] << 8 | data[pos + 2]
+    else:
+        _, length, start = _read_head(data, pos)
     end = start + length
     if end > len(data):
         raise IndexError(end)
@@ -274,6 +301,8 @@ def _bstr_at(data: bytes, pos: int) -> tuple[bytes | None, int]:
 
 
 _Envelope: TypeAlias = tuple[bytes, int, bytes, bytes, bool]
+# Tag 18, then an array of four items: the start of every tagged COSE_Sign1.
+_TAGGED_ARRAY4: Final = b"\xd2\x84"
 
 
 def _envelope(data: bytes) -> _Envelope | str:
@@ -286,16 +315,19 @@ def _envelope(data: bytes) -> _Envelope | str:
     if not 0 < len(data) <= _cbor.MAX_CBOR_BYTES:
         return "not a COSE_Sign1 of an accepted size"
     try:
-        major, arg, pos = _read_head(data, 0)
-        tagged = major == 6
-        if tagged:
-            if arg == TAG_CWT and data[pos] >> 5 == 6:
+        if data.startswith(_TAGGED_ARRAY4):  # what sign1() writes: no heads to read
+            tagged, pos = True, 2
+        else:
+            major, arg, pos = _read_head(data, 0)
+            tagged = major == 6
+            if tagged:
+                if arg == TAG_CWT and data[pos] >> 5 == 6:
+                    major, arg, pos = _read_head(data, pos)
+                if arg != TAG_SIGN1:
+                    return f"CBOR tag {arg} is not COSE_Sign1 (18)"
                 major, arg, pos = _read_head(data, pos)
-            if arg != TAG_SIGN1:
-                return f"CBOR tag {arg} is not COSE_Sign1 (18)"
-            major, arg, pos = _read_head(data, pos)
-        if major != 4 or arg != 4:
-            return "COSE_Sign1 is not an array of four items"
+            if major != 4 or arg != 4:
+                return "COSE_Sign1 is not an array of four items"
         protected, pos = _bstr_at(data, pos)
         unprotected_at = pos
         pos = pos + 1 if data[pos] == 0xA0 else _cbor.item_end(data, pos)
@@ -418,8 +450,24 @@ def kid_for_certificate(cert: x509.Certificate | bytes) -> bytes:
 
 # ---- signing ----------------------------------------------------------------------
 def _raw_ecdsa(der: bytes, size: int) -> bytes:
-    r, s = decode_dss_signature(der)
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    """cryptography's DER ``Ecdsa-Sig-Value`` -> COSE's fixed-size ``r || s``.
+
+    Read in place (the signature was just made, by cryptography): decode_dss_signature and
+    two int.to_bytes cost ten times as much. SEQUENCE { INTEGER r, INTEGER s }, the
+    sequence's length in one byte, or two (0x81 n) past 127 bytes (P-521).
+    """
+    at = 3 if der[1] == 0x81 else 2
+    end = at + 2 + der[at + 1]
+    r = der[at + 2 : end]
+    s = der[end + 2 : end + 2 + der[end + 1]]
+    if len(r) != size:  # a 0x00 before a top bit set, or a short r
+        r = r.lstrip(b"\x00").rjust(size, b"\x00")
+    if len(s) != size:
+        s = s.lstrip(b"\x00").rjust(size, b"\x00")
+    raw = r + s
+    if len(raw) != 2 * size or der[0] != 0x30 or der[at] != 2 or der[end] != 2:
+        raise ValueError("not an ECDSA signature of this size in DER")
+    return raw
 
 
 def _sign(alg: int, key: PrivateKey, data: bytes, deterministic: bool) -> bytes:
@@ -509,23 +557,60 @@ def sign1_with_signature(
         unprotected_bytes = _cbor.dumps(dict(unprotected))
     else:
         unprotected_bytes = b"\xa0"
-    signature = _sign(alg, key, _sig_structure(protected, payload), deterministic)
-    message = b"\xd2\x84" + _bstr(protected) + unprotected_bytes + _bstr(payload) + _bstr(signature)
+    # The payload's byte string goes in the Sig_structure and in the message: built once.
+    payload_item = _bstr_head(len(payload)) + payload
+    signature = _sign(alg, key, _sig_prefix(protected) + payload_item, deterministic)
+    message = b"".join(
+        (
+            _message_start(protected),
+            unprotected_bytes,
+            payload_item,
+            _bstr_head(len(signature)),
+            signature,
+        )
+    )
     return message, signature
+
+
+@functools.lru_cache(maxsize=_HEADER_CACHE_SIZE)
+def _message_start(protected: bytes) -> bytes:
+    """Tag 18, array(4), the protected header's byte string: one per signer, cached."""
+    return _TAGGED_ARRAY4 + _bstr(protected)
 
 
 # ---- verification -----------------------------------------------------------------
 def _der_integer(raw: bytes) -> bytes:
-    if 0 < raw[0] < 0x80:  # the common case: already minimal and positive
-        return bytes((2, len(raw))) + raw
     raw = raw.lstrip(b"\x00") or b"\x00"
     if raw[0] & 0x80:
         raw = b"\x00" + raw
     return bytes((2, len(raw))) + raw
 
 
+def _der_parts(size: int, r_high: int, s_high: int) -> tuple[bytes, bytes]:
+    """What goes before r and between r and s in the DER of a signature whose halves of
+    *size* bytes have no leading zero byte, by whether each has its top bit set."""
+    body = 4 + 2 * size + r_high + s_high
+    sequence = b"\x30" + (bytes((body,)) if body < 0x80 else b"\x81" + bytes((body,)))
+    return (
+        sequence + bytes((2, size + r_high)) + b"\x00" * r_high,
+        bytes((2, size + s_high)) + b"\x00" * s_high,
+    )
+
+
+_DER_PARTS: Final = {
+    (size, r_high, s_high): _der_parts(size, r_high, s_high)
+    for _, _, size in _EC_ALGS.values()
+    for r_high in (0, 1)
+    for s_high in (0, 1)
+}
+
+
 def _der_signature(raw: bytes, size: int) -> bytes:
     """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography wants."""
+    r0, s0 = raw[0], raw[size]
+    if r0 and s0:  # the common case: no zero byte to strip, at most a 0x00 to add
+        before, between = _DER_PARTS[size, r0 >> 7, s0 >> 7]
+        return b"".join((before, raw[:size], between, raw[size:]))
     body = _der_integer(raw[:size]) + _der_integer(raw[size:])
     if len(body) < 0x80:
         return b"\x30" + bytes((len(body),)) + body

@@ -154,9 +154,15 @@ def _json_cbor(value: Any) -> str:
             parts = [_MAP_HEADS[size] if size < 24 else _latin1(_cbor.head(5, size))]
             for key, name in order:
                 item = value[name]
-                # A short ASCII text, the common value, is written here, not in a call.
-                if type(item) is str and item.isascii() and len(item) < 256:
-                    parts.append(key + _TEXT_HEADS[len(item)] + item)
+                # The common values, texts and small integers, are written here, not in a call.
+                kind = type(item)
+                if kind is str:
+                    if item.isascii() and len(item) < 256:
+                        parts.append(key + _TEXT_HEADS[len(item)] + item)
+                    else:
+                        parts.append(key + _text(item))
+                elif kind is int and 0 <= item < 24:  # the integer is its own head
+                    parts.append(key + chr(item))
                 else:
                     parts.append(key + _json_cbor(item))
             return "".join(parts)
@@ -176,6 +182,22 @@ def dcc_cbor(dcc: Mapping[str, Any]) -> bytes:
     return _json_cbor(dcc if type(dcc) is dict else dict(dcc)).encode("latin-1")
 
 
+# Encoded scalars of the claims: a batch of passports shares its dates, issuer and labels.
+_SCALAR_CACHE: dict[int | str, bytes] = {}
+_SCALAR_CACHE_SIZE: Final = 256
+
+
+def _scalar(value: int | str) -> bytes:
+    """``_cbor.dumps(value)`` for an exact int or str (no bool or subclass: never equal to
+    one of the other kind), remembered."""
+    encoded = _SCALAR_CACHE.get(value)
+    if encoded is None:
+        if len(_SCALAR_CACHE) >= _SCALAR_CACHE_SIZE:
+            _SCALAR_CACHE.clear()
+        encoded = _SCALAR_CACHE[value] = _cbor.dumps(value)
+    return encoded
+
+
 def encode_claims(
     *,
     dcc: Mapping[str, Any],
@@ -190,23 +212,23 @@ def encode_claims(
     if _int(expires_at, "expires_at") < _int(issued_at, "issued_at"):
         raise ValueError("expires_at must not precede issued_at")
     dcc_bytes = dcc_cbor(dcc)
-    dumps = _cbor.dumps
     # (length of the encoded label, encoded label, encoded value): sorted, these tuples are
     # in cbor2's canonical order (shorter labels first, then bytewise; labels are unique).
     claims: list[tuple[int, bytes, bytes]] = [
-        (1, _IAT, dumps(issued_at)),
-        (1, _EXP, dumps(expires_at)),
+        (1, _IAT, _scalar(issued_at)),
+        (1, _EXP, _scalar(expires_at)),
         (len(_HCERT), _HCERT, _HCERT_V1 + dcc_bytes),
     ]
     if issuer is not None:
-        claims.append((1, _ISS, dumps(issuer)))
+        claims.append((1, _ISS, _scalar(issuer) if type(issuer) is str else _cbor.dumps(issuer)))
     for label, value in (extra or {}).items():
         if type(label) is not int:
             raise TypeError(f"extra claim labels must be ints, not {label!r}")
         if label in _KNOWN:
             raise ValueError(f"claim {label} is set by encode_claims itself")
-        key = dumps(label)
-        claims.append((len(key), key, _cbor.bstr(value) if type(value) is bytes else dumps(value)))
+        key = _scalar(label)
+        value_bytes = _cbor.bstr(value) if type(value) is bytes else _cbor.dumps(value)
+        claims.append((len(key), key, value_bytes))
     claims.sort()
     return _cbor.head(5, len(claims)) + b"".join([k + v for _, k, v in claims])
 

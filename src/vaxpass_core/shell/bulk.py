@@ -49,7 +49,7 @@ from vaxpass_core.chain import (
     Draft,
     Signed,
     accept_attestation,
-    attest,
+    attest_at,
     checked_text,
     draft_passport,
     sign_passport,
@@ -276,7 +276,7 @@ def _check_record(_: _Worker, item: tuple[FacilitySigner, dict[str, Any]]) -> An
 
 def _sign_attestation(state: _Worker, item: tuple[FacilitySigner, VaccinationRecord]) -> Any:
     facility, record = item
-    return attest(record, facility=facility, now=state.now)
+    return attest_at(record, facility=facility, signed_at=state.iat)
 
 
 def _accept(state: _Worker, attestation: Attestation) -> Attestation:

@@ -50,7 +50,14 @@ def _full_name(value: object) -> FullName:
             raise RecordFormatError(
                 'full_name is {"family": ..., "given": ...} (optionally family_icao, given_icao)'
             )
-        return FullName(**value)
+        # Named one by one, not **value: a JSON key is a fresh string that a keyword
+        # argument matches only by comparing text, an interned name by identity.
+        return FullName(
+            value["family"],
+            value.get("given", ""),
+            family_icao=value.get("family_icao"),
+            given_icao=value.get("given_icao"),
+        )
     if isinstance(value, list) and len(value) == 2:
         return FullName(value[0], value[1])
     raise RecordFormatError('full_name is {"family": ..., "given": ...} or a [family, given] pair')
@@ -64,23 +71,40 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
     (``record.invalid``) when a value breaks a record rule; nothing else, whatever the input.
     ``allow_unknown_codes`` is deprecated and does nothing (the record checks form only).
     """
-    ignored(
-        "record_from_json(allow_unknown_codes=)", "the record checks form only", allow_unknown_codes
-    )
-    if isinstance(data, str | bytes):
-        try:
-            data = loads_json(data)
-        except ValueError as exc:
-            raise RecordFormatError(f"not JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
+    if allow_unknown_codes is not None:
+        ignored(
+            "record_from_json(allow_unknown_codes=)",
+            "the record checks form only",
+            allow_unknown_codes,
+        )
+    if type(data) is not dict:  # parsed JSON (a batch's line) is the usual call
+        if isinstance(data, str | bytes):
+            try:
+                data = loads_json(data)
+            except ValueError as exc:
+                raise RecordFormatError(f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RecordFormatError(f"a record is a JSON object, not {type(data).__name__}")
     if data.keys() != _FIELD_SET:
         missing = [n for n in FIELD_NAMES if n not in data]
         unknown = sorted(map(repr, set(data) - _FIELD_SET))
         raise RecordFormatError(f"the record {key_problems(missing, unknown)}")
     try:
         # The record's converters and validators check every value; only the shape is ours.
-        return VaccinationRecord(**{**data, "full_name": _full_name(data["full_name"])})
+        # The keys are the eleven (checked above): named one by one, as in _full_name.
+        return VaccinationRecord(
+            full_name=_full_name(data["full_name"]),
+            date_of_birth=data["date_of_birth"],
+            nationality=data["nationality"],
+            disease=data["disease"],
+            doses_received=data["doses_received"],
+            vaccination_date=data["vaccination_date"],
+            dose_number=data["dose_number"],
+            vaccine=data["vaccine"],
+            product=data["product"],
+            manufacturer=data["manufacturer"],
+            certificate_id=data["certificate_id"],
+        )
     except VaxpassError:
         raise
     except (TypeError, ValueError) as exc:  # a wrong JSON type: the shape, not a record rule
