@@ -194,12 +194,19 @@ def _read(data: Mapping[str, Any]) -> tuple[Any, ...]:
     given = nam.get("gn", "")
     if not isinstance(family, str) or not isinstance(given, str):
         raise SchemaError("nam.fn and nam.gn must be strings")
+    get = v.get
+    entry = (get("tg"), get("vp"), get("mp"), get("ma"), get("dn"), get("sd"), get("dt"), get("ci"))
+    if list(map(type, entry)) != _ENTRY_TYPES:  # only then find which and say why
+        entry = _checked_entry(v)
+    return (family, given, _icao(nam, "fnt"), _icao(nam, "gnt"), dob, *entry)
+
+
+# The types of v[0]'s tg, vp, mp, ma, dn, sd, dt and ci, as _read returns them.
+_ENTRY_TYPES: Final = [str, str, str, str, int, int, str, str]
+
+
+def _checked_entry(v: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
-        family,
-        given,
-        _icao(nam, "fnt"),
-        _icao(nam, "gnt"),
-        dob,
         _get(v, "tg", str, "v[0]."),
         _get(v, "vp", str, "v[0]."),
         _get(v, "mp", str, "v[0]."),
@@ -249,9 +256,7 @@ def signed_form(data: Mapping[str, Any], *, nationality: str | None) -> bytes | 
 def _wire_record(values: tuple[Any, ...], nationality: object) -> record_cbor.WireRecord:
     """The checked wire values of :func:`_read`'s, as the record's constructor has them."""
     fn, gn, fnt, gnt, dob, tg, vp, mp, ma, dn, sd, day, ci = values
-    family, given, family_icao, given_icao, _, _ = rules.full_name(
-        rules.normal_name(fn), rules.normal_name(gn), fnt, gnt
-    )
+    family, given, family_icao, given_icao, _, _ = rules.full_name(fn, gn, fnt, gnt)
     birth = rules.date_of_birth(dob)
     vaccinated = rules.vaccination_date(day)
     rules.after_birth(vaccinated, birth)
