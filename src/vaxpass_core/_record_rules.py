@@ -234,8 +234,7 @@ def date_of_birth(value: object) -> DateOfBirth:
         return value  # the DCC's "unknown"
     if _FULL_DATE.fullmatch(value):
         day = _real_day("date_of_birth", value)
-        if not _MIN_YEAR <= day.year <= _MAX_YEAR:  # asked here, the usual case, first
-            _year_ok("date_of_birth", day.year)
+        _year_ok("date_of_birth", day.year)
         return day
     match = _PARTIAL_DATE.fullmatch(value)
     if match is None:
@@ -273,7 +272,7 @@ def earliest(dob: DateOfBirth) -> dt.date | None:
 
 def after_birth(day: dt.date, dob: DateOfBirth) -> None:
     """Field 6 against field 2: nobody is vaccinated before they are born."""
-    first = dob if type(dob) is dt.date else earliest(dob)  # a full date: the usual case
+    first = earliest(dob)
     if first is not None and day < first:
         raise fail("vaccination_date", f"{day} is before the date of birth {dob}")
 

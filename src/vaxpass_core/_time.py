@@ -31,6 +31,8 @@ def epoch_of(now: datetime) -> int:
 
 def epoch(at: int | datetime) -> int:
     """*at* as UTC epoch seconds: an int as is, an aware datetime as :func:`epoch_of` has it."""
+    if type(at) is int:  # the usual call: epoch seconds already
+        return at
     if isinstance(at, datetime):
         return epoch_of(at)
     if isinstance(at, bool) or not isinstance(at, int):
@@ -54,10 +56,8 @@ def latest_local_day(moment: int, leeway: int = 0) -> str | None:
     ISO dates and partial dates of birth compare with it as text: one is after *moment*
     exactly when it is greater (``"2027" > "2026-03-01"``, ``"2026" < "2026-03-01"``).
     """
-    at = moment + leeway
-    if not 0 <= at <= _MAX_EPOCH:
-        return None
-    return _day_text((at + LATEST_OFFSET) // 86400)
+    day = latest_local_date(moment + leeway)
+    return None if day is None else _text(day)
 
 
 def latest_local_date(moment: int) -> date | None:
@@ -75,6 +75,4 @@ def _day(days: int) -> date:
     return date.fromordinal(_EPOCH_ORDINAL + days)
 
 
-@functools.lru_cache(maxsize=256)
-def _day_text(days: int) -> str:
-    return _day(days).isoformat()
+_text = functools.lru_cache(maxsize=256)(date.isoformat)

@@ -253,7 +253,7 @@ def sign(record: VaccinationRecord, *, facility: FacilitySigner, signed_at: int)
     """
     record_cbor = record.to_cbor()
     kid, alg = facility.kid, facility.alg
-    protected = _signing_header(alg, kid, signed_at)
+    protected = protected_header(alg, kid, signed_at)
     signature = cose.sign_with_protected(protected, record_cbor, key=facility.key, alg=alg)
     attestation = Attestation(record, kid, signed_at, alg, signature)
     return _filled(attestation, record_cbor=record_cbor, protected=protected)
@@ -265,10 +265,6 @@ def _filled(attestation: Attestation, *, record_cbor: bytes, protected: bytes) -
     set_("_cbor_cache", record_cbor)
     set_("_protected_cache", protected)
     return attestation
-
-
-# A facility signs a whole batch at one time: the same header for every record of it.
-_signing_header = functools.lru_cache(maxsize=64)(protected_header)
 
 
 def verify_signature(

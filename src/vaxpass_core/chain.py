@@ -99,7 +99,7 @@ def attest(record: VaccinationRecord, *, facility: FacilitySigner, now: datetime
     certificate must be valid at *now* (``facility.expired`` otherwise).
     """
     _attestable(record)  # before reading now, as it always was
-    return attest_at(record, facility=facility, signed_at=epoch_of(now))
+    return _attest_at(record, facility, epoch_of(now))
 
 
 def attest_at(
@@ -108,6 +108,11 @@ def attest_at(
     """:func:`attest` at *signed_at*, UTC epoch seconds: the step bulk issuance runs, at the
     one time of its batch (worked out once, not per record)."""
     _attestable(record)
+    return _attest_at(record, facility, signed_at)
+
+
+def _attest_at(record: VaccinationRecord, facility: FacilitySigner, signed_at: int) -> Attestation:
+    """The rest of :func:`attest_at`, for a record :func:`_attestable` has passed."""
     if not 0 <= signed_at < 1 << 32:
         raise ValueError("an attestation's time must lie between 1970 and 2106")
     if not facility.not_before <= signed_at <= facility.not_after:

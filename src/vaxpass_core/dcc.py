@@ -49,15 +49,15 @@ _MAX_CONTEXTS: Final = 64
 
 def _check_context(country: str, issuer: str, version: str) -> None:
     context = (country, issuer, version)
-    try:
-        if context in _CONTEXTS_CHECKED:
-            return
-    except TypeError:  # unhashable, so not a string: refused below
-        pass
+    # Only exact strings are remembered (a subclass may compare as it likes).
+    exact = type(country) is str and type(issuer) is str and type(version) is str
+    if exact and context in _CONTEXTS_CHECKED:
+        return
     _checked_context(country, issuer, version)
-    if len(_CONTEXTS_CHECKED) >= _MAX_CONTEXTS:
-        _CONTEXTS_CHECKED.clear()
-    _CONTEXTS_CHECKED.add(context)
+    if exact:
+        if len(_CONTEXTS_CHECKED) >= _MAX_CONTEXTS:
+            _CONTEXTS_CHECKED.clear()
+        _CONTEXTS_CHECKED.add(context)
 
 
 def _checked_context(country: str, issuer: str, version: str) -> None:

@@ -185,8 +185,7 @@ class VaccinationRecord:
         certificate_id: str,
         allow_unknown_codes: bool | None = None,
     ) -> None:
-        if allow_unknown_codes is not None:
-            ignored(*_UNKNOWN_CODES, allow_unknown_codes)
+        ignored(*_UNKNOWN_CODES, allow_unknown_codes)
         # The rules of _record_rules, called directly (as attrs converters and validators
         # each cost a call more, and every record of a batch is built here), in the order
         # those ran: the name and the dates converted first, then each field in turn, so the

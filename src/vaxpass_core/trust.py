@@ -298,7 +298,7 @@ class TrustStore:
         specific first: :class:`FacilityRevoked`, :class:`FacilityExpired`, then
         :class:`FacilityUnknown` (no such kid, or no chain to a root).
         """
-        when = at if type(at) is int else epoch(at)  # epoch seconds, the usual call
+        when = epoch(at)
         candidates = self._facility_status.get(kid, ())
         usable = []
         revoked = expired = False

@@ -64,8 +64,7 @@ def encode(cose: bytes, *, compress: int = DEFAULT_COMPRESS) -> str:
     """``HC1:`` text for a COSE message; *compress* is the zlib level (0 = stored)."""
     if type(cose) is not bytes and not isinstance(cose, bytes | bytearray | memoryview):
         raise TypeError(f"COSE message must be bytes, not {type(cose).__name__}")
-    exact = type(compress) is int or (isinstance(compress, int) and not isinstance(compress, bool))
-    if not exact or not 0 <= compress <= 9:
+    if not isinstance(compress, int) or isinstance(compress, bool) or not 0 <= compress <= 9:
         raise ValueError(f"compress must be a zlib level 0..9, not {compress!r}")
     compressor = zlib.compressobj(compress, zlib.DEFLATED, _WBITS, _MEM_LEVEL)
     packed = compressor.compress(cose) + compressor.flush()

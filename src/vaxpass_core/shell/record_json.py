@@ -71,12 +71,9 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
     (``record.invalid``) when a value breaks a record rule; nothing else, whatever the input.
     ``allow_unknown_codes`` is deprecated and does nothing (the record checks form only).
     """
-    if allow_unknown_codes is not None:
-        ignored(
-            "record_from_json(allow_unknown_codes=)",
-            "the record checks form only",
-            allow_unknown_codes,
-        )
+    ignored(
+        "record_from_json(allow_unknown_codes=)", "the record checks form only", allow_unknown_codes
+    )
     if type(data) is not dict:  # parsed JSON (a batch's line) is the usual call
         if isinstance(data, str | bytes):
             try:
@@ -90,7 +87,7 @@ def record_from_json(data: Any, *, allow_unknown_codes: bool | None = None) -> V
         unknown = sorted(map(repr, set(data) - _FIELD_SET))
         raise RecordFormatError(f"the record {key_problems(missing, unknown)}")
     try:
-        # The record's converters and validators check every value; only the shape is ours.
+        # The record's constructor checks every value (its rules); only the shape is ours.
         # The keys are the eleven (checked above): named one by one, as in _full_name.
         return VaccinationRecord(
             full_name=_full_name(data["full_name"]),
