@@ -221,6 +221,22 @@ def _real_day(name: str, value: str) -> dt.date:
         raise fail(name, f"{value!r} is not a real day of the calendar") from None
 
 
+# The days read from ISO text that passed their rule, per field: a batch's records, and a
+# verifier's passports, share a few thousand days of birth and of vaccination. A failing
+# value raises, and is not remembered.
+_MAX_PASSED: Final = 4096
+_BIRTH_DAYS: dict[str, dt.date] = {}
+_VACCINATION_DAYS: dict[str, dt.date] = {}
+
+
+def _passed_day(days: dict[str, dt.date], text: object, day: dt.date) -> dt.date:
+    if type(text) is str:  # a str subclass may compare as it likes: never remembered
+        if len(days) >= _MAX_PASSED:
+            days.clear()
+        days[text] = day
+    return day
+
+
 def date_of_birth(value: object) -> DateOfBirth:
     """Field 2: a full date becomes a :class:`datetime.date`; a partial one stays text."""
     if type(value) is not str:  # text is the usual case (a DCC's), answered first
@@ -230,12 +246,16 @@ def date_of_birth(value: object) -> DateOfBirth:
             return value
         if not isinstance(value, str):
             raise TypeError(f"date_of_birth must be date or str, not {type(value).__name__}")
+    else:
+        day = _BIRTH_DAYS.get(value)
+        if day is not None:
+            return day
     if value == "":
         return value  # the DCC's "unknown"
     if _FULL_DATE.fullmatch(value):
         day = _real_day("date_of_birth", value)
         _year_ok("date_of_birth", day.year)
-        return day
+        return _passed_day(_BIRTH_DAYS, value, day)
     match = _PARTIAL_DATE.fullmatch(value)
     if match is None:
         raise fail(
@@ -256,8 +276,12 @@ def vaccination_date(value: object) -> dt.date:
             return value
         if not isinstance(value, str):
             raise TypeError(f"vaccination_date must be date or str, not {type(value).__name__}")
+    else:
+        day = _VACCINATION_DAYS.get(value)
+        if day is not None:
+            return day
     if _FULL_DATE.fullmatch(value):
-        return _real_day("vaccination_date", value)
+        return _passed_day(_VACCINATION_DAYS, value, _real_day("vaccination_date", value))
     raise fail("vaccination_date", f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
 
 
@@ -284,7 +308,6 @@ def after_birth(day: dt.date, dob: DateOfBirth) -> None:
 # verifier, see the same few again and again. A failing value raises, and is not remembered.
 _CODES_PASSED: set[str] = set()
 _COUNTRIES_PASSED: set[str] = set()
-_MAX_PASSED: Final = 4096
 
 
 def _passed(values: set[str], value: str) -> None:

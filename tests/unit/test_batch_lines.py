@@ -154,3 +154,29 @@ def test_a_worker_whose_parent_is_gone_ends_quietly() -> None:
     assert quiet(BrokenPipeError()).run() is None  # the parent died: nothing to say
     with pytest.raises(ValueError, match="a real error"):  # anything else still shows
         quiet(ValueError("a real error")).run()
+
+
+_JSON_LINES = st.one_of(
+    st.text(max_size=30),
+    st.builds(
+        lambda value, before, after: before + json.dumps(value) + after,
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+            max_leaves=6,
+        ),
+        st.sampled_from(["", " ", "\ufeff", "\t"]),
+        st.sampled_from(["", "\n", " \r\n", "\u00a0", "x", "{}", "\x00"]),
+    ),
+)
+
+
+@given(_JSON_LINES)
+def test_a_line_is_read_as_json_loads_reads_it(text: str) -> None:
+    def outcome(read: Any) -> tuple[str, Any]:
+        try:
+            return "value", read(text)
+        except ValueError as exc:
+            return type(exc).__name__, str(exc)
+
+    assert outcome(bulk._json_object) == outcome(json.loads)

@@ -144,3 +144,33 @@ def test_dated_after_compares_full_and_partial_dates_of_birth() -> None:
         record, date_of_birth=dt.date(2030, 1, 2), vaccination_date=day.replace(month=2)
     )
     assert full.dated_after(moment) == ("date_of_birth", "vaccination_date")
+
+
+def test_a_day_that_passed_is_remembered_per_field_and_one_that_failed_is_not() -> None:
+    _record_rules._BIRTH_DAYS.clear()
+    _record_rules._VACCINATION_DAYS.clear()
+    day = _record_rules.vaccination_date("2021-09-20")
+    assert day == dt.date(2021, 9, 20)
+    assert _record_rules.vaccination_date("2021-09-20") is day
+    assert not _record_rules._BIRTH_DAYS  # each field its own: their rules differ
+    with pytest.raises(InvalidRecord, match="outside 1900-2099"):
+        _record_rules.date_of_birth("1899-12-31")  # a real day, but not a date of birth
+    assert _record_rules.vaccination_date("1899-12-31") == dt.date(1899, 12, 31)
+    with pytest.raises(InvalidRecord, match="outside 1900-2099"):
+        _record_rules.date_of_birth("1899-12-31")  # the other field's pass is not this one's
+    for _ in range(2):
+        with pytest.raises(InvalidRecord, match="not a real day"):
+            _record_rules.vaccination_date("2021-02-30")
+    assert "2021-02-30" not in _record_rules._VACCINATION_DAYS
+    assert _record_rules.date_of_birth("1983") == "1983"  # partial dates stay text
+    assert set(_record_rules._BIRTH_DAYS) == set()
+    assert _record_rules.date_of_birth(_Odd("1990-05-17")) == dt.date(1990, 5, 17)
+    assert not _record_rules._BIRTH_DAYS  # a str subclass is never remembered
+
+
+def test_the_remembered_days_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_record_rules, "_MAX_PASSED", 3)
+    _record_rules._BIRTH_DAYS.clear()
+    for n in range(1, 8):
+        assert _record_rules.date_of_birth(f"1990-01-0{n}") == dt.date(1990, 1, n)
+        assert len(_record_rules._BIRTH_DAYS) <= 3
