@@ -248,7 +248,8 @@ def _decode(state: _Worker, raw: bytes) -> tuple[FacilitySigner, dict[str, Any]]
     return facility, data
 
 
-_SCAN: Final = json.JSONDecoder().scan_once  # what json.loads() runs, without its wrapper
+# What json.loads() runs, without its wrapper (JSONDecoder sets it; typeshed omits it).
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_SPACE: Final = " \t\n\r"  # the whitespace JSON allows around a value
 
 
