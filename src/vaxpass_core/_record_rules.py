@@ -40,6 +40,7 @@ __all__ = [
     "code",
     "count",
     "date_of_birth",
+    "day_text",
     "earliest",
     "fail",
     "full_name",
@@ -221,20 +222,36 @@ def _real_day(name: str, value: str) -> dt.date:
         raise fail(name, f"{value!r} is not a real day of the calendar") from None
 
 
-# The days read from ISO text that passed their rule, per field: a batch's records, and a
-# verifier's passports, share a few thousand days of birth and of vaccination. A failing
-# value raises, and is not remembered.
+# The days read from ISO text that passed their rule, per field, and the text of each: a
+# batch's records, and a verifier's passports, share their days (every day of birth of a
+# living population fits), and each is written back as text twice (the record's CBOR and
+# its DCC), where isoformat() costs several look-ups. A failing value raises, and is not
+# remembered.
 _MAX_PASSED: Final = 4096
+_MAX_DAYS: Final = 1 << 15  # about 90 years of days
 _BIRTH_DAYS: dict[str, dt.date] = {}
 _VACCINATION_DAYS: dict[str, dt.date] = {}
+_DAY_TEXTS: dict[dt.date, str] = {}
 
 
 def _passed_day(days: dict[str, dt.date], text: object, day: dt.date) -> dt.date:
     if type(text) is str:  # a str subclass may compare as it likes: never remembered
-        if len(days) >= _MAX_PASSED:
+        if len(days) >= _MAX_DAYS:
             days.clear()
         days[text] = day
+        if len(_DAY_TEXTS) >= 2 * _MAX_DAYS:
+            _DAY_TEXTS.clear()
+        _DAY_TEXTS[day] = text  # the text matched YYYY-MM-DD: it is day.isoformat()
     return day
+
+
+def day_text(day: DateOfBirth) -> str:
+    """A day's ISO 8601 text (a partial date of birth is its text already)."""
+    if type(day) is dt.date:
+        text = _DAY_TEXTS.get(day)
+        if text is not None:
+            return text
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def date_of_birth(value: object) -> DateOfBirth:

@@ -132,7 +132,7 @@ def to_dcc(
     return {
         "ver": version,
         "nam": nam,
-        "dob": dob if isinstance(dob, str) else dob.isoformat(),
+        "dob": rules.day_text(dob),
         "v": [
             {
                 "tg": record.disease,
@@ -141,7 +141,7 @@ def to_dcc(
                 "ma": record.manufacturer,
                 "dn": record.dose_number,
                 "sd": record.doses_received,
-                "dt": record.vaccination_date.isoformat(),
+                "dt": rules.day_text(record.vaccination_date),
                 "co": country,
                 "is": issuer,
                 "ci": record.certificate_id,
@@ -265,11 +265,11 @@ def _wire_record(values: tuple[Any, ...], nationality: object) -> record_cbor.Wi
         given,
         family_icao,
         given_icao,
-        birth if isinstance(birth, str) else birth.isoformat(),
+        rules.day_text(birth),
         rules.nationality(nationality),
         rules.code("disease", tg),
         rules.count("doses_received", sd),
-        vaccinated.isoformat(),
+        rules.day_text(vaccinated),
         rules.count("dose_number", dn),
         rules.code("vaccine", vp),
         rules.code("product", mp),

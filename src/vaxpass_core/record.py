@@ -298,17 +298,17 @@ class VaccinationRecord:
     # -- the wire form (vaxpass_core.record_cbor) ----------------------------------------
 
     def _wire(self) -> record_cbor.WireRecord:
-        name, dob = self.full_name, self.date_of_birth
+        name, text = self.full_name, rules.day_text
         return record_cbor.WireRecord(
             name.family,
             name.given,
             name.family_icao,
             name.given_icao,
-            dob if isinstance(dob, str) else dob.isoformat(),
+            text(self.date_of_birth),
             self.nationality,
             self.disease,
             self.doses_received,
-            self.vaccination_date.isoformat(),
+            text(self.vaccination_date),
             self.dose_number,
             self.vaccine,
             self.product,

@@ -169,8 +169,27 @@ def test_a_day_that_passed_is_remembered_per_field_and_one_that_failed_is_not() 
 
 
 def test_the_remembered_days_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_record_rules, "_MAX_PASSED", 3)
+    monkeypatch.setattr(_record_rules, "_MAX_DAYS", 3)
     _record_rules._BIRTH_DAYS.clear()
-    for n in range(1, 8):
+    _record_rules._DAY_TEXTS.clear()
+    for n in range(1, 10):
         assert _record_rules.date_of_birth(f"1990-01-0{n}") == dt.date(1990, 1, n)
         assert len(_record_rules._BIRTH_DAYS) <= 3
+        assert len(_record_rules._DAY_TEXTS) <= 6
+
+
+class _Day(dt.date):
+    def isoformat(self) -> str:
+        return "a day of its own"
+
+
+def test_a_day_is_written_as_its_isoformat() -> None:
+    _record_rules._DAY_TEXTS.clear()
+    _record_rules._VACCINATION_DAYS.clear()
+    day = dt.date(2021, 9, 20)
+    assert _record_rules.day_text(day) == "2021-09-20"  # not read from text: worked out
+    read = _record_rules.vaccination_date("2021-09-20")
+    assert {read: "2021-09-20"} == _record_rules._DAY_TEXTS
+    assert _record_rules.day_text(day) == "2021-09-20"  # an equal day: the text it was read from
+    assert _record_rules.day_text("1983-10") == "1983-10"  # a partial date of birth
+    assert _record_rules.day_text(_Day(2021, 9, 20)) == "a day of its own"  # a subclass asked
