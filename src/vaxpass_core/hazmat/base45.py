@@ -63,7 +63,7 @@ def b45decode(text: str) -> bytes:
         digits = text.encode("ascii").translate(_DIGITS)
     except UnicodeEncodeError:
         raise InvalidBase45("Base45 text contains a character outside the alphabet") from None
-    if b"\xff" in digits:
+    if 0xFF in digits:  # an int: a bytes needle would first be tried as one, and fail
         raise InvalidBase45("Base45 text contains a character outside the alphabet")
     size = len(digits)
     rest = size % 3
@@ -120,16 +120,17 @@ def _encode_groups(data: bytes) -> bytes:
     v = int.from_bytes(buf, "little")
     q = ((v * _ENC_MUL) >> _ENC_SHIFT) & _MASK_Q  # v // 45 in every slot
     e = ((q * _ENC_MUL) >> (_ENC_SHIFT - 8)) & _MASK_E8  # (v // 2025) << 8
-    # Slot bytes become [c, d, e, 0xFF] with c = v - 45 q and d = q - 45 e: that is
-    # v + (256 - 45) q + (256 - 45) 256 e + fill, all terms positive, and each slot's sum
-    # below 2**32: no carry crosses a slot. The caller's translate() deletes the 0xFF
-    # fillers (a digit is never 0xFF) while mapping digits to characters.
+    # Slot bytes become [c, d, e, 0xFF] with c = v - 45 q and d = q - 45 e: c + 256 d +
+    # 65536 e is v + (256 - 45) q + (256 - 45) 256 e, all terms positive and each slot's sum
+    # below 2**24 (no carry crosses a slot), and the fillers are or-ed in above. The
+    # caller's translate() deletes them (a digit is never 0xFF) while mapping digits to
+    # characters.
     fill = _FILLS.get(groups)
     if fill is None:  # the fillers for this many slots, remembered: a few sizes recur
         if len(_FILLS) >= _FILLS_CACHE_SIZE:
             _FILLS.clear()
         fill = _FILLS[groups] = _FILL >> (32 * (_BLOCK - groups))
-    return (v + _DIGIT_STEP * (q + e) + fill).to_bytes(4 * groups, "little")
+    return (v + _DIGIT_STEP * (q + e) | fill).to_bytes(4 * groups, "little")
 
 
 def b45encode(data: bytes | bytearray | memoryview) -> str:
