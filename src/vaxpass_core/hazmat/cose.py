@@ -370,6 +370,24 @@ def decode_sign1(data: bytes) -> Sign1Message:
     return Sign1Message(protected, header, unprotected, payload, signature, tagged)
 
 
+def _is_sign1_of(data: bytes, protected: bytes, payload: bytes, signature: bytes) -> bool:
+    """Whether *data* is, byte for byte, the COSE_Sign1 :func:`sign1` writes for these parts
+    (tag 18, an empty unprotected header): :func:`decode_sign1` reads exactly them back from
+    it (if it is within the CBOR size bound), so a caller holding them can verify them as
+    they are instead of parsing *data*."""
+    heads = _BSTR_HEADS
+    return data == b"".join(
+        (
+            _message_start(protected),
+            b"\xa0",
+            heads.get(len(payload)) or _bstr_head(len(payload)),
+            payload,
+            heads.get(len(signature)) or _bstr_head(len(signature)),
+            signature,
+        )
+    )
+
+
 # ---- keys and algorithms --------------------------------------------------------
 _ALG_BY_CURVE: Final = {curve: alg for alg, (curve, _, _) in _EC_ALGS.items()}
 
