@@ -38,6 +38,7 @@ from .errors import (
     VaxpassError,
 )
 from .hazmat import cose, cwt, hc1
+from .hazmat.cose import _is_sign1_of, _protected_bytes
 from .policy import Policy
 from .record import VaccinationRecord
 from .trust import Revocation, revocation_entries
@@ -409,10 +410,16 @@ def checked_text(
 def _trusted(signed: Signed, draft: Draft, trust: TrustStore) -> bool:
     """A certificate of *trust* verifies *signed* (tried in turn, as verify() does) and may
     sign a vaccination passport at the draft's dates, and no entry of *trust* revokes it."""
-    message = cose.decode_sign1(signed.message)
+    payload, signature, alg = draft.payload, signed.signature, signed.alg
+    protected = _protected_bytes(alg, signed.kid)
+    # Not parsed again: the message is exactly what sign_passport writes for the draft's
+    # claims and this signature, or verify() decides. Then decode_sign1 would read just
+    # these parts back (the message came out of hc1.decode: within its size bound too).
+    if not _is_sign1_of(signed.message, protected, payload, signature):
+        return False
     for signer in trust.signers_for(signed.kid):
         try:
-            cose.verify_sign1(message, signer.public_key)
+            cose.verify_signature(alg, signer.public_key, protected, payload, signature)
         except VaxpassError:
             continue
         allowed = signer.dcc_types
@@ -426,8 +433,8 @@ def _trusted(signed: Signed, draft: Draft, trust: TrustStore) -> bool:
             trust.revoked(
                 uci=certificate_id(draft.dcc) or "",
                 country=signed.country,
-                signature=signed.signature,
-                alg=signed.alg,
+                signature=signature,
+                alg=alg,
                 kid=signed.kid,
             )
             is None

@@ -30,22 +30,28 @@ _BLOCK = 1024
 # Character -> digit value; 0xFF marks a character outside the alphabet.
 _DIGITS = bytes(ALPHABET.index(chr(c)) if chr(c) in ALPHABET else 0xFF for c in range(256))
 # A group c d e (three digit bytes, big-endian) sits in one 24-bit slot; these
-# select the c, d and e byte of every slot.
-_MASK_C = int.from_bytes(b"\xff\x00\x00" * _BLOCK, "big")
-_MASK_D = _MASK_C >> 8
-_MASK_E = _MASK_C >> 16
+# select the d and e byte of every slot.
+_MASK_D = int.from_bytes(b"\x00\xff\x00" * _BLOCK, "big")
+_MASK_E = _MASK_D >> 8
+# A slot's c 2**16 + d 2**8 + e, plus (45 * 2**8 - 1) d 2**8 and (2025 * 2**16 - 1) e,
+# is (c + 45 d + 2025 e) 2**16: the group's value, two bytes up.
+_D_WEIGHT, _E_WEIGHT = (45 << 8) - 1, (2025 << 16) - 1
+# A value's third byte (2**16 and above: over 65535), two bytes up, in every slot.
+_OVER = int.from_bytes(b"\xff\x00\x00" * _BLOCK + b"\x00\x00", "big")
 
 
 def _decode_groups(digits: bytes) -> bytearray:
     """Full 3-digit groups -> 2 bytes each; raises ValueError on an overflowing group."""
     groups = len(digits) // 3
     x = int.from_bytes(digits, "big")
-    # value = c + 45 d + 2025 e, at most 91124 < 2**24: never leaves its slot.
-    v = ((x & _MASK_C) >> 16) + 45 * ((x & _MASK_D) >> 8) + 2025 * (x & _MASK_E)
-    if v & _MASK_C:  # a slot's top byte is set: the group's value exceeds 65535
+    # Every value is below 91125 < 2**24, so the sum is exactly the values in 24-bit slots
+    # shifted left 16 bits: their bytes, then two zero bytes (cheaper than shifting back).
+    v = x + _D_WEIGHT * (x & _MASK_D) + _E_WEIGHT * (x & _MASK_E)
+    if v & _OVER:  # a slot's top byte is set: the group's value exceeds 65535
         raise ValueError("a Base45 group encodes a value above 65535")
-    out = bytearray(v.to_bytes(3 * groups, "big"))
-    del out[0::3]  # every slot's top byte, zero: one C-level pass compacts the rest
+    out = bytearray(v.to_bytes(3 * groups + 2, "big"))
+    del out[0::3]  # every slot's top byte, zero, and one of the two zero bytes below
+    del out[-1]  # the other
     return out
 
 
@@ -57,7 +63,7 @@ def b45decode(text: str) -> bytes:
         digits = text.encode("ascii").translate(_DIGITS)
     except UnicodeEncodeError:
         raise InvalidBase45("Base45 text contains a character outside the alphabet") from None
-    if b"\xff" in digits:
+    if 0xFF in digits:  # an int: a bytes needle would first be tried as one, and fail
         raise InvalidBase45("Base45 text contains a character outside the alphabet")
     size = len(digits)
     rest = size % 3
@@ -85,43 +91,46 @@ def b45decode(text: str) -> bytes:
 
 
 # ---- encoding ---------------------------------------------------------------
-# Each 16-bit value v sits in a 32-bit slot. q = v // 45 is computed for all slots at
+# Each 16-bit value v sits in a 32-bit slot, the slots little-endian (the first pair in the
+# lowest), so a slot's low byte comes out first. q = v // 45 is computed for all slots at
 # once as (v * 11651) >> 19 (exact for v < 2**16, checked in the tests); v * 11651 < 2**30
 # stays inside the slot. After the shift, the next slot's low bits sit above bit 13 of
-# this one: an 11-bit mask keeps q (< 1457) alone. Four bytes a slot rather than five
-# make every big-integer operation a fifth shorter.
+# this one: an 11-bit mask keeps q (< 1457) alone. The same constant divides q by 45 again.
+# Four bytes a slot rather than five make every big-integer operation a fifth shorter.
 _ENC_MUL, _ENC_SHIFT = 11651, 19
-_MASK_Q = int.from_bytes(b"\x00\x00\x07\xff" * _BLOCK, "big")
-_FILL = int.from_bytes(b"\xff\x00\x00\x00" * _BLOCK, "big")
+_MASK_Q = int.from_bytes(b"\xff\x07\x00\x00" * _BLOCK, "little")
+_MASK_E8 = _MASK_Q << 8  # e = q // 45 < 33, moved up a byte
+_FILL = int.from_bytes(b"\x00\x00\x00\xff" * _BLOCK, "little")
 _FILLS: dict[int, int] = {}
 _FILLS_CACHE_SIZE = 64
-_Q_WEIGHT, _E_WEIGHT = (45 << 16) - (1 << 8), (45 << 8) - 1
+# 256 - 45: what turns v into c + 256 d, and q into d + 256 e (see below).
+_DIGIT_STEP = 256 - 45
 _TO_ALPHABET = bytes.maketrans(bytes(range(45)), ALPHABET.encode("ascii"))
 
 
 def _encode_groups(data: bytes) -> bytes:
-    """Pairs of bytes -> four bytes each: a 0xFF filler, then three digits (0..44).
+    """Pairs of bytes -> four bytes each: three digits (0..44), then a 0xFF filler.
 
     An odd last byte is left out (the caller encodes it).
     """
     groups = len(data) // 2
     buf = bytearray(4 * groups)
-    buf[2::4] = data[0 : 2 * groups : 2]  # an odd last byte is the caller's
-    buf[3::4] = data[1::2]
-    v = int.from_bytes(buf, "big")
+    buf[0::4] = data[1::2]  # a slot's low byte: the pair's second
+    buf[1::4] = data[0 : 2 * groups : 2]  # an odd last byte is the caller's
+    v = int.from_bytes(buf, "little")
     q = ((v * _ENC_MUL) >> _ENC_SHIFT) & _MASK_Q  # v // 45 in every slot
-    e = ((q * _ENC_MUL) >> _ENC_SHIFT) & _MASK_Q  # v // 2025
-    # Slot bytes become [0xFF, c, d, e] with c = v - 45 q and d = q - 45 e: that is
-    # fill + (v << 16) - q (45 << 16) + (q << 8) - e (45 << 8) + e. Each slot's final value
-    # lies within 0..2**32, so the whole integer's arithmetic is exact (the terms may borrow
-    # across slots on the way; the sum does not). The caller's translate() deletes the 0xFF
-    # fillers (a digit is never 0xFF) while mapping digits to characters.
+    e = ((q * _ENC_MUL) >> (_ENC_SHIFT - 8)) & _MASK_E8  # (v // 2025) << 8
+    # Slot bytes become [c, d, e, 0xFF] with c = v - 45 q and d = q - 45 e: c + 256 d +
+    # 65536 e is v + (256 - 45) q + (256 - 45) 256 e, all terms positive and each slot's sum
+    # below 2**24 (no carry crosses a slot), and the fillers are or-ed in above. The
+    # caller's translate() deletes them (a digit is never 0xFF) while mapping digits to
+    # characters.
     fill = _FILLS.get(groups)
     if fill is None:  # the fillers for this many slots, remembered: a few sizes recur
         if len(_FILLS) >= _FILLS_CACHE_SIZE:
             _FILLS.clear()
         fill = _FILLS[groups] = _FILL >> (32 * (_BLOCK - groups))
-    return (fill + (v << 16) - q * _Q_WEIGHT - e * _E_WEIGHT).to_bytes(4 * groups, "big")
+    return (v + _DIGIT_STEP * (q + e) | fill).to_bytes(4 * groups, "little")
 
 
 def b45encode(data: bytes | bytearray | memoryview) -> str:

@@ -370,6 +370,24 @@ def decode_sign1(data: bytes) -> Sign1Message:
     return Sign1Message(protected, header, unprotected, payload, signature, tagged)
 
 
+def _is_sign1_of(data: bytes, protected: bytes, payload: bytes, signature: bytes) -> bool:
+    """Whether *data* is, byte for byte, the COSE_Sign1 :func:`sign1` writes for these parts
+    (tag 18, an empty unprotected header): :func:`decode_sign1` reads exactly them back from
+    it (if it is within the CBOR size bound), so a caller holding them can verify them as
+    they are instead of parsing *data*."""
+    heads = _BSTR_HEADS
+    return data == b"".join(
+        (
+            _message_start(protected),
+            b"\xa0",
+            heads.get(len(payload)) or _bstr_head(len(payload)),
+            payload,
+            heads.get(len(signature)) or _bstr_head(len(signature)),
+            signature,
+        )
+    )
+
+
 # ---- keys and algorithms --------------------------------------------------------
 _ALG_BY_CURVE: Final = {curve: alg for alg, (curve, _, _) in _EC_ALGS.items()}
 
@@ -597,11 +615,10 @@ def _der_parts(size: int, r_high: int, s_high: int) -> tuple[bytes, bytes]:
     )
 
 
+# Per size, the four by whether r's and s's top bits are set (index 2 r_high + s_high).
 _DER_PARTS: Final = {
-    (size, r_high, s_high): _der_parts(size, r_high, s_high)
+    size: tuple(_der_parts(size, r_high, s_high) for r_high in (0, 1) for s_high in (0, 1))
     for _, _, size in _EC_ALGS.values()
-    for r_high in (0, 1)
-    for s_high in (0, 1)
 }
 
 
@@ -609,7 +626,7 @@ def _der_signature(raw: bytes, size: int) -> bytes:
     """COSE's fixed-size ``r || s`` -> the DER ``Ecdsa-Sig-Value`` cryptography wants."""
     r0, s0 = raw[0], raw[size]
     if r0 and s0:  # the common case: no zero byte to strip, at most a 0x00 to add
-        before, between = _DER_PARTS[size, r0 >> 7, s0 >> 7]
+        before, between = _DER_PARTS[size][(r0 >> 7) << 1 | s0 >> 7]
         return b"".join((before, raw[:size], between, raw[size:]))
     body = _der_integer(raw[:size]) + _der_integer(raw[size:])
     if len(body) < 0x80:
