@@ -375,14 +375,21 @@ def _is_sign1_of(data: bytes, protected: bytes, payload: bytes, signature: bytes
     (tag 18, an empty unprotected header): :func:`decode_sign1` reads exactly them back from
     it (if it is within the CBOR size bound), so a caller holding them can verify them as
     they are instead of parsing *data*."""
-    heads = _BSTR_HEADS
-    return data == b"".join(
+    head = _BSTR_HEADS.get(len(payload)) or _bstr_head(len(payload))
+    return data == _sign1_message(protected, b"\xa0", head + payload, signature)
+
+
+def _sign1_message(
+    protected: bytes, unprotected: bytes, payload_item: bytes, signature: bytes
+) -> bytes:
+    """The tagged COSE_Sign1 of these parts (the headers and the payload encoded already),
+    as :func:`sign1` writes it."""
+    return b"".join(
         (
             _message_start(protected),
-            b"\xa0",
-            heads.get(len(payload)) or _bstr_head(len(payload)),
-            payload,
-            heads.get(len(signature)) or _bstr_head(len(signature)),
+            unprotected,
+            payload_item,
+            _BSTR_HEADS.get(len(signature)) or _bstr_head(len(signature)),
             signature,
         )
     )
@@ -578,16 +585,7 @@ def sign1_with_signature(
     # The payload's byte string goes in the Sig_structure and in the message: built once.
     payload_item = _bstr_head(len(payload)) + payload
     signature = _sign(alg, key, _sig_prefix(protected) + payload_item, deterministic)
-    message = b"".join(
-        (
-            _message_start(protected),
-            unprotected_bytes,
-            payload_item,
-            _bstr_head(len(signature)),
-            signature,
-        )
-    )
-    return message, signature
+    return _sign1_message(protected, unprotected_bytes, payload_item, signature), signature
 
 
 @functools.lru_cache(maxsize=_HEADER_CACHE_SIZE)
