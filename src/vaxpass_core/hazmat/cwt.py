@@ -212,6 +212,27 @@ def encode_claims(
     if _int(expires_at, "expires_at") < _int(issued_at, "issued_at"):
         raise ValueError("expires_at must not precede issued_at")
     dcc_bytes = dcc_cbor(dcc)
+    if extra is not None and len(extra) == 1:
+        # The usual case, one extra claim (the attestation) whose label is longer than
+        # hcert's: written in canonical order directly, iss, exp and iat (one-byte labels
+        # 1 < 4 < 6), hcert, then it. Any other case is sorted below.
+        ((label, value),) = extra.items()
+        if type(label) is int and not -65537 < label < 65536:
+            return b"".join(
+                (
+                    _MAP5 if issuer is not None else _MAP4,
+                    _ISS + _scalar(issuer) if issuer is not None else b"",
+                    _EXP,
+                    _scalar(expires_at),
+                    _IAT,
+                    _scalar(issued_at),
+                    _HCERT,
+                    _HCERT_V1,
+                    dcc_bytes,
+                    _scalar(label),
+                    _cbor.bstr(value) if type(value) is bytes else _cbor.dumps(value),
+                )
+            )
     # (length of the encoded label, encoded label, encoded value): sorted, these tuples are
     # in cbor2's canonical order (shorter labels first, then bytewise; labels are unique).
     claims: list[tuple[int, bytes, bytes]] = [
@@ -235,4 +256,5 @@ def encode_claims(
 
 _IAT, _EXP, _ISS = (_cbor.dumps(label) for label in (CLAIM_IAT, CLAIM_EXP, CLAIM_ISS))
 _HCERT = _cbor.dumps(CLAIM_HCERT)
+_MAP4, _MAP5 = _cbor.head(5, 4), _cbor.head(5, 5)
 _HCERT_V1 = b"\xa1" + _cbor.dumps(HCERT_EU_DCC_V1)  # {1: ...}: the map head and its key
