@@ -213,15 +213,16 @@ def encode_claims(
         raise ValueError("expires_at must not precede issued_at")
     dcc_bytes = dcc_cbor(dcc)
     if extra is not None and len(extra) == 1:
-        # The usual case, one extra claim (the attestation) whose label is longer than
-        # hcert's: written in canonical order directly, iss, exp and iat (one-byte labels
-        # 1 < 4 < 6), hcert, then it. Any other case is sorted below.
+        # The usual case, one extra claim (the attestation) whose label encodes longer than
+        # hcert's: canonical order is shorter labels first, so it is written directly, iss,
+        # exp and iat (one-byte labels 1 < 4 < 6), hcert, then it. Any other case (a label
+        # of the claims' own among them) is sorted below.
         ((label, value),) = extra.items()
-        if type(label) is int and not -65537 < label < 65536:
+        if type(label) is int and len(key := _scalar(label)) > len(_HCERT):
             return b"".join(
                 (
                     _MAP5 if issuer is not None else _MAP4,
-                    _ISS + _scalar(issuer) if issuer is not None else b"",
+                    b"" if issuer is None else _ISS + _issuer(issuer),
                     _EXP,
                     _scalar(expires_at),
                     _IAT,
@@ -229,7 +230,7 @@ def encode_claims(
                     _HCERT,
                     _HCERT_V1,
                     dcc_bytes,
-                    _scalar(label),
+                    key,
                     _cbor.bstr(value) if type(value) is bytes else _cbor.dumps(value),
                 )
             )
@@ -241,7 +242,7 @@ def encode_claims(
         (len(_HCERT), _HCERT, _HCERT_V1 + dcc_bytes),
     ]
     if issuer is not None:
-        claims.append((1, _ISS, _scalar(issuer) if type(issuer) is str else _cbor.dumps(issuer)))
+        claims.append((1, _ISS, _issuer(issuer)))
     for label, value in (extra or {}).items():
         if type(label) is not int:
             raise TypeError(f"extra claim labels must be ints, not {label!r}")
@@ -252,6 +253,11 @@ def encode_claims(
         claims.append((len(key), key, value_bytes))
     claims.sort()
     return _cbor.head(5, len(claims)) + b"".join([k + v for _, k, v in claims])
+
+
+def _issuer(issuer: str) -> bytes:
+    # A str subclass is encoded, never remembered (see _scalar).
+    return _scalar(issuer) if type(issuer) is str else _cbor.dumps(issuer)
 
 
 _IAT, _EXP, _ISS = (_cbor.dumps(label) for label in (CLAIM_IAT, CLAIM_EXP, CLAIM_ISS))
