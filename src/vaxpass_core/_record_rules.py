@@ -100,6 +100,8 @@ VALUESET_OF: Final = {"disease": "tg", "vaccine": "vp", "product": "mp", "manufa
 DateOfBirth: TypeAlias = dt.date | str
 
 _T = TypeVar("_T")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 MAX_NAME: Final = 80  # the DCC's maxLength for fn, gn, fnt and gnt
 MAX_DOSES: Final = 99  # a sanity bound: no schedule comes near it, and untrusted ints stay small
@@ -227,21 +229,25 @@ def _real_day(name: str, value: str) -> dt.date:
 # living population fits), and each is written back as text twice (the record's CBOR and
 # its DCC), where isoformat() costs several look-ups. A failing value raises, and is not
 # remembered.
-_MAX_PASSED: Final = 4096
 _MAX_DAYS: Final = 1 << 15  # about 90 years of days
 _BIRTH_DAYS: dict[str, dt.date] = {}
 _VACCINATION_DAYS: dict[str, dt.date] = {}
 _DAY_TEXTS: dict[dt.date, str] = {}
 
 
+def _put(store: dict[_K, _V], key: _K, value: _V, limit: int) -> None:
+    """``store[key] = value``, the store emptied first when it holds *limit* entries (a
+    bounded memo: what was forgotten is worked out again)."""
+    if len(store) >= limit:
+        store.clear()
+    store[key] = value
+
+
 def _passed_day(days: dict[str, dt.date], text: object, day: dt.date) -> dt.date:
     if type(text) is str:  # a str subclass may compare as it likes: never remembered
-        if len(days) >= _MAX_DAYS:
-            days.clear()
-        days[text] = day
-        if len(_DAY_TEXTS) >= 2 * _MAX_DAYS:
-            _DAY_TEXTS.clear()
-        _DAY_TEXTS[day] = text  # the text matched YYYY-MM-DD: it is day.isoformat()
+        _put(days, text, day, _MAX_DAYS)
+        # Both fields' days: the text matched YYYY-MM-DD, so it is day.isoformat().
+        _put(_DAY_TEXTS, day, text, 2 * _MAX_DAYS)
     return day
 
 
@@ -325,6 +331,7 @@ def after_birth(day: dt.date, dob: DateOfBirth) -> None:
 # verifier, see the same few again and again. A failing value raises, and is not remembered.
 _CODES_PASSED: set[str] = set()
 _COUNTRIES_PASSED: set[str] = set()
+_MAX_PASSED: Final = 4096
 
 
 def _passed(values: set[str], value: str) -> None:
