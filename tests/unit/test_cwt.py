@@ -242,3 +242,19 @@ def test_the_scalar_cache_is_bounded_and_exact() -> None:
         )
         assert encoded == _reference(DCC, f"V{i}", iat, iat + 1, {-261: b"x"})
     assert len(cwt._SCALAR_CACHE) <= cwt._SCALAR_CACHE_SIZE
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {-65537: b"att"},  # after hcert: the usual order, no sort
+        {0: b"a"},  # before iss
+        {5: b"a", -65537: b"b"},  # between exp and iat, then after hcert
+        {-65537: b"b", 24: b"a"},  # given out of order: a two-byte label before hcert
+        {2**40: b"a", -(2**40): b"b"},  # both after hcert, the second before the first
+    ],
+)
+def test_extra_claims_take_their_canonical_place(extra: dict[int, Any]) -> None:
+    for issuer in ("VN", None):
+        got = cwt.encode_claims(dcc=DCC, issuer=issuer, issued_at=10, expires_at=20, extra=extra)
+        assert got == _reference(DCC, issuer, 10, 20, extra)

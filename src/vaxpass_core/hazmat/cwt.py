@@ -212,37 +212,18 @@ def encode_claims(
     if _int(expires_at, "expires_at") < _int(issued_at, "issued_at"):
         raise ValueError("expires_at must not precede issued_at")
     dcc_bytes = dcc_cbor(dcc)
-    if extra is not None and len(extra) == 1:
-        # The usual case, one extra claim (the attestation) whose label encodes longer than
-        # hcert's: canonical order is shorter labels first, so it is written directly, iss,
-        # exp and iat (one-byte labels 1 < 4 < 6), hcert, then it. Any other case (a label
-        # of the claims' own among them) is sorted below.
-        ((label, value),) = extra.items()
-        if type(label) is int and len(key := _scalar(label)) > len(_HCERT):
-            return b"".join(
-                (
-                    _MAP5 if issuer is not None else _MAP4,
-                    b"" if issuer is None else _ISS + _issuer(issuer),
-                    _EXP,
-                    _scalar(expires_at),
-                    _IAT,
-                    _scalar(issued_at),
-                    _HCERT,
-                    _HCERT_V1,
-                    dcc_bytes,
-                    key,
-                    _cbor.bstr(value) if type(value) is bytes else _cbor.dumps(value),
-                )
-            )
-    # (length of the encoded label, encoded label, encoded value): sorted, these tuples are
-    # in cbor2's canonical order (shorter labels first, then bytewise; labels are unique).
+    # (length of the encoded label, encoded label, encoded value): in cbor2's canonical order
+    # when sorted (shorter labels first, then bytewise; labels are unique). The claims set
+    # here are listed in that order (iss 1, exp 4, iat 6, hcert -260); an extra claim that
+    # follows the last one (the attestation's label encodes longer) needs no sort.
     claims: list[tuple[int, bytes, bytes]] = [
-        (1, _IAT, _scalar(issued_at)),
         (1, _EXP, _scalar(expires_at)),
+        (1, _IAT, _scalar(issued_at)),
         (len(_HCERT), _HCERT, _HCERT_V1 + dcc_bytes),
     ]
     if issuer is not None:
-        claims.append((1, _ISS, _issuer(issuer)))
+        claims.insert(0, (1, _ISS, _scalar(issuer) if type(issuer) is str else _cbor.dumps(issuer)))
+    in_order = True
     for label, value in (extra or {}).items():
         if type(label) is not int:
             raise TypeError(f"extra claim labels must be ints, not {label!r}")
@@ -250,17 +231,14 @@ def encode_claims(
             raise ValueError(f"claim {label} is set by encode_claims itself")
         key = _scalar(label)
         value_bytes = _cbor.bstr(value) if type(value) is bytes else _cbor.dumps(value)
-        claims.append((len(key), key, value_bytes))
-    claims.sort()
+        claim = (len(key), key, value_bytes)
+        in_order = in_order and claim > claims[-1]  # labels differ: values never compared
+        claims.append(claim)
+    if not in_order:
+        claims.sort()
     return _cbor.head(5, len(claims)) + b"".join([k + v for _, k, v in claims])
-
-
-def _issuer(issuer: str) -> bytes:
-    # A str subclass is encoded, never remembered (see _scalar).
-    return _scalar(issuer) if type(issuer) is str else _cbor.dumps(issuer)
 
 
 _IAT, _EXP, _ISS = (_cbor.dumps(label) for label in (CLAIM_IAT, CLAIM_EXP, CLAIM_ISS))
 _HCERT = _cbor.dumps(CLAIM_HCERT)
-_MAP4, _MAP5 = _cbor.head(5, 4), _cbor.head(5, 5)
 _HCERT_V1 = b"\xa1" + _cbor.dumps(HCERT_EU_DCC_V1)  # {1: ...}: the map head and its key
